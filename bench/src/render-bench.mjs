@@ -1,0 +1,119 @@
+// Stream rendering in headless Chromium: the UI's renderer against baselines, all in one browser, each in a
+// fresh page fed the same frames by the same server.
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { chromium } from "playwright-core";
+import { startBlastServer } from "./blast-server.mjs";
+
+const require = createRequire(import.meta.url);
+const pagesDir = fileURLToPath(new URL("./pages/", import.meta.url));
+
+export const VARIANTS = {
+  "parse-only": { entry: "parse-only.ts", naive: false },
+  "ui-renderer": { entry: "ui-renderer.ts", naive: false },
+  "ui-client+renderer": { entry: "ui-client-renderer.ts", naive: false },
+  "xterm.js": { entry: "xterm.ts", naive: false },
+  "textContent +=": { entry: "text-content.ts", naive: true },
+  "node per event + scroll": { entry: "node-per-event.ts", naive: true },
+};
+
+async function bundlePages() {
+  const scripts = {};
+  for (const [name, { entry }] of Object.entries(VARIANTS)) {
+    const result = await build({
+      entryPoints: [pagesDir + entry],
+      bundle: true,
+      minify: true,
+      format: "esm",
+      target: "es2022",
+      write: false,
+      platform: "browser",
+      define: { "process.env.NODE_ENV": '"production"' },
+      logLevel: "silent",
+    });
+    scripts[name] = result.outputFiles[0].text;
+  }
+  return scripts;
+}
+
+const PAGE = (name) => `<!doctype html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="/xterm.css"><link rel="stylesheet" href="/ui.css">
+<style>html,body{margin:0;height:100%;font:13px monospace} #root{height:760px;overflow:auto} .scroller{height:760px;overflow:auto;margin:0;white-space:pre-wrap}</style>
+</head><body><div id="root"></div><script type="module" src="/js/${encodeURIComponent(name)}.js"></script></body></html>`;
+
+async function readOptional(path) {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Runs every variant for each N and returns one row per (variant, N).
+ * Naive baselines run only where `naiveUpTo` allows, and each run is cut at `timeoutMs` (reported as not finished).
+ */
+export async function runRenderBench({ counts, timeoutMs, naiveUpTo, log = console.log }) {
+  const scripts = await bundlePages();
+  const xtermCss = await readFile(require.resolve("@xterm/xterm/css/xterm.css"), "utf8");
+  const uiCss = await readOptional(fileURLToPath(new URL("../../packages/ui-vanilla/src/styles.css", import.meta.url)));
+  const server = await startBlastServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const send = (type, body) => res.writeHead(200, { "content-type": type }).end(body);
+    if (url.pathname === "/xterm.css") return send("text/css", xtermCss);
+    if (url.pathname === "/ui.css") return send("text/css", uiCss);
+    const page = url.pathname.match(/^\/page\/(.+)$/);
+    if (page) return send("text/html", PAGE(decodeURIComponent(page[1])));
+    const js = url.pathname.match(/^\/js\/(.+)\.js$/);
+    const script = js && scripts[decodeURIComponent(js[1])];
+    if (script) return send("text/javascript", script);
+    res.writeHead(404).end();
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--enable-precise-memory-info"],
+  });
+  const rows = [];
+  try {
+    for (const n of counts) {
+      for (const [name, { naive }] of Object.entries(VARIANTS)) {
+        if (naive && n > naiveUpTo) {
+          rows.push({ variant: name, n, skipped: `skipped at N=${n}: cannot finish (see N=${naiveUpTo})` });
+          continue;
+        }
+        log(`  render: ${name}, N=${n}…`);
+        rows.push(await runOne(browser, server, name, n, timeoutMs));
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return rows;
+}
+
+async function runOne(browser, server, name, n, timeoutMs) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  const wsUrl = server.wsUrl(n);
+  await page.goto(`${server.url}/page/${encodeURIComponent(name)}?n=${n}&ws=${encodeURIComponent(wsUrl)}`);
+  const deadline = Date.now() + timeoutMs;
+  let result;
+  while (!(result = await page.evaluate(() => window.__benchResult)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (!result) {
+    const progress = await page.evaluate(() => window.__benchProgress ?? 0).catch(() => 0);
+    await context.close();
+    return { variant: name, n, finished: false, skipped: `did not finish in ${timeoutMs / 1000} s (${progress} of ${n} events)` };
+  }
+  await cdp.send("HeapProfiler.collectGarbage");
+  const heap = await cdp.send("Runtime.getHeapUsage");
+  const counters = await cdp.send("Memory.getDOMCounters");
+  const check = await page.evaluate(() => (window.__benchCheck ? window.__benchCheck() : null));
+  await context.close();
+  return { ...result, n, heapBytes: heap.usedSize, domNodes: counters.nodes, check };
+}
