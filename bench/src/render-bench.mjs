@@ -19,9 +19,10 @@ export const VARIANTS = {
   "node per event + scroll": { entry: "node-per-event.ts", naive: true },
 };
 
-async function bundlePages() {
+async function bundlePages(names) {
   const scripts = {};
-  for (const [name, { entry }] of Object.entries(VARIANTS)) {
+  for (const name of names) {
+    const { entry } = VARIANTS[name];
     const result = await build({
       entryPoints: [pagesDir + entry],
       bundle: true,
@@ -55,8 +56,8 @@ async function readOptional(path) {
  * Runs every variant for each N and returns one row per (variant, N).
  * Naive baselines run only where `naiveUpTo` allows, and each run is cut at `timeoutMs` (reported as not finished).
  */
-export async function runRenderBench({ counts, timeoutMs, naiveUpTo, log = console.log }) {
-  const scripts = await bundlePages();
+export async function runRenderBench({ counts, timeoutMs, naiveUpTo, variants = Object.keys(VARIANTS), log = console.log }) {
+  const scripts = await bundlePages(variants);
   const xtermCss = await readFile(require.resolve("@xterm/xterm/css/xterm.css"), "utf8");
   const uiCss = await readOptional(fileURLToPath(new URL("../../packages/ui-vanilla/src/styles.css", import.meta.url)));
   const server = await startBlastServer((req, res) => {
@@ -78,7 +79,8 @@ export async function runRenderBench({ counts, timeoutMs, naiveUpTo, log = conso
   const rows = [];
   try {
     for (const n of counts) {
-      for (const [name, { naive }] of Object.entries(VARIANTS)) {
+      for (const name of variants) {
+        const { naive } = VARIANTS[name];
         if (naive && n > naiveUpTo) {
           rows.push({ variant: name, n, skipped: `skipped at N=${n}: cannot finish (see N=${naiveUpTo})` });
           continue;

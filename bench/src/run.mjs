@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: every benchmark, one table, one JSON file. Each figure stands beside the baseline it was run with
-// in the same process or browser, as a ratio. Flags: --quick (small N), --only render,client,fanout,sizes.
+// in the same process or browser, as a ratio. Flags: --quick (small N), --only render,client,fanout,sizes,
+// --variants parse-only,xterm.js (render variants), --timeout-s 90 (per render run).
 import { mkdir, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     only: { type: "string", default: "render,client,fanout,sizes" },
     "timeout-s": { type: "string", default: "90" },
+    variants: { type: "string" },
   },
 });
 const only = new Set(values.only.split(","));
@@ -26,6 +28,7 @@ if (only.has("render")) {
   results.render = await (await import("./render-bench.mjs")).runRenderBench({
     counts: quick ? [20_000] : [50_000, 1_000_000],
     naiveUpTo: 50_000,
+    ...(values.variants ? { variants: values.variants.split(",") } : {}),
     timeoutMs: Number(values["timeout-s"]) * 1000,
     log,
   });
