@@ -44,14 +44,17 @@ async function blast(socket, n) {
 export async function startBlastServer(handler = (_req, res) => res.writeHead(404).end(), { defaultN = 0 } = {}) {
   const server = createServer(handler);
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
+  const state = { defaultN };
   wss.on("connection", (socket, request) => {
-    const n = Number(new URL(request.url ?? "/", "http://x").searchParams.get("n") ?? defaultN);
+    const n = Number(new URL(request.url ?? "/", "http://x").searchParams.get("n") ?? state.defaultN);
     blast(socket, n).catch(() => socket.terminate());
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
+    /** N for connections that do not ask for one (`?n=`). */
+    setDefaultN: (n) => (state.defaultN = n),
     wsUrl: (n) => `ws://127.0.0.1:${port}/dashboard/stream?token=bench&n=${n}`,
     close: async () => {
       for (const client of wss.clients) client.terminate();

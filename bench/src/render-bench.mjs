@@ -101,6 +101,7 @@ async function runOne(browser, server, name, n, timeoutMs) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   const wsUrl = server.wsUrl(n);
+  server.setDefaultN(n);
   await page.goto(`${server.url}/page/${encodeURIComponent(name)}?n=${n}&ws=${encodeURIComponent(wsUrl)}`);
   const deadline = Date.now() + timeoutMs;
   let result;
