@@ -13,6 +13,7 @@ const { values } = parseArgs({
     only: { type: "string", default: "render,client,fanout,sizes" },
     "timeout-s": { type: "string", default: "90" },
     variants: { type: "string" },
+    repeat: { type: "string", default: "3" },
   },
 });
 const only = new Set(values.only.split(","));
@@ -28,6 +29,7 @@ if (only.has("render")) {
   results.render = await (await import("./render-bench.mjs")).runRenderBench({
     counts: quick ? [20_000] : [50_000, 1_000_000],
     naiveUpTo: 50_000,
+    repeat: Number(values.repeat),
     ...(values.variants ? { variants: values.variants.split(",") } : {}),
     timeoutMs: Number(values["timeout-s"]) * 1000,
     log,
