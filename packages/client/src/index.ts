@@ -1,1 +1,40 @@
-export {};
+export { DashboardClient } from "./client.js";
+export type { DashboardClientOptions, LogsResource } from "./client.js";
+export type { RequestOptions } from "./core/request.js";
+export type { ListResult, SkippedEntry } from "./core/validate.js";
+export {
+  APIError,
+  AbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConnectionError,
+  DashboardError,
+  InternalServerError,
+  NotFoundError,
+  ProtocolError,
+  RangeNotSatisfiableError,
+  ServiceUnavailableError,
+  TimeoutError,
+} from "./errors.js";
+export type { Health } from "./resources/health.js";
+export { KNOWN_PROVIDERS } from "./resources/status.js";
+export type { Status } from "./resources/status.js";
+export type { ProviderSession, Session, SessionList } from "./resources/sessions.js";
+export type { Task, TaskList, TaskStatus } from "./resources/tasks.js";
+export type { LogChunk, LogFile, LogFileList, LogReadOptions } from "./resources/logs.js";
+export { backoffDelay } from "./stream/backoff.js";
+export type { BackoffOptions } from "./stream/backoff.js";
+export { decodeFrame } from "./stream/events.js";
+export type { PingFrame, StreamDataEvent, StreamFrame, SystemStatusEvent, TextDeltaEvent, ToolActivityEvent } from "./stream/events.js";
+export { DashboardStream } from "./stream/socket.js";
+export type {
+  CloseEvent,
+  OpenEvent,
+  ReconnectingEvent,
+  StreamEventMap,
+  StreamEventType,
+  StreamOptions,
+  StreamState,
+  WebSocketConstructor,
+  WebSocketLike,
+} from "./stream/socket.js";

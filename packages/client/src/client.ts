@@ -1,0 +1,115 @@
+import WebSocketImpl from "isomorphic-ws";
+import { joinUrl, type RequestConfig, type RequestOptions } from "./core/request.js";
+import { getHealth, type Health } from "./resources/health.js";
+import { listLogs, readLog, type LogChunk, type LogFileList, type LogReadOptions } from "./resources/logs.js";
+import { getSessions, type SessionList } from "./resources/sessions.js";
+import { getStatus, type Status } from "./resources/status.js";
+import { getTasks, type TaskList } from "./resources/tasks.js";
+import { DashboardStream, type StreamOptions, type WebSocketConstructor } from "./stream/socket.js";
+
+export interface DashboardClientOptions {
+  /** `http://host:8741`, or a same-origin proxy prefix (a relative URL works in browsers). */
+  baseUrl: string;
+  /** ductor's `api.token`. ASCII only: ductor answers a non-ASCII token with 500, so it is refused here. */
+  token?: string;
+  /** Default: the platform `fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** Default: `isomorphic-ws` (ws in Node, the global WebSocket in browsers). */
+  WebSocket?: WebSocketConstructor;
+  /** Per attempt. Default 10 000. */
+  timeoutMs?: number;
+  /** Retries for ConnectionError and 5xx. Default 2. */
+  maxRetries?: number;
+  /** Retry backoff floor, ms. Default 250. (Same formula as the stream: uniform in [min, min(max, min·2^n)].) */
+  retryMinDelayMs?: number;
+  /** Retry backoff ceiling, ms. Default 4 000. */
+  retryMaxDelayMs?: number;
+  /** Jitter source for retries, for tests. Default Math.random. */
+  random?: () => number;
+}
+
+/** The log endpoints, grouped like ductor's routes (`/dashboard/logs`, `/dashboard/logs/{name}`). */
+export interface LogsResource {
+  /** Every file in ductor's logs folder, newest first. */
+  list(options?: RequestOptions): Promise<LogFileList>;
+  /** A log file, whole, by `range` or by `tail`. */
+  read(name: string, options?: LogReadOptions): Promise<LogChunk>;
+}
+
+/**
+ * Typed access to ductor's dashboard API. Every REST call is a GET that takes
+ * `{ signal?, timeoutMs?, maxRetries? }`, returns values checked and normalised at this edge, and
+ * fails with a class from the DashboardError tree.
+ */
+export class DashboardClient {
+  readonly baseUrl: string;
+  readonly logs: LogsResource;
+  // Private fields keep the token out of console.log / structured clones of the client.
+  readonly #config: RequestConfig;
+  readonly #WebSocket: WebSocketConstructor;
+
+  constructor(options: DashboardClientOptions) {
+    const token = options.token ?? "";
+    if (!/^[\x21-\x7e]*$/.test(token)) {
+      throw new TypeError("DashboardClient: the token must be printable ASCII (ductor answers others with 500)");
+    }
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== "function") throw new TypeError("DashboardClient: no fetch available; pass options.fetch");
+    this.baseUrl = options.baseUrl;
+    this.#config = {
+      baseUrl: options.baseUrl,
+      token,
+      // Bound so that a browser's window.fetch is never called with the config as `this`.
+      fetch: (input, init) => fetchImpl(input, init),
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxRetries: options.maxRetries ?? 2,
+      retryMinDelayMs: options.retryMinDelayMs ?? 250,
+      retryMaxDelayMs: options.retryMaxDelayMs ?? 4_000,
+      random: options.random ?? Math.random,
+    };
+    this.#WebSocket = options.WebSocket ?? (WebSocketImpl as unknown as WebSocketConstructor);
+    // Validate the base URL now rather than on the first call.
+    joinUrl(this.baseUrl, "/");
+    const config = this.#config;
+    this.logs = {
+      list: (opts) => listLogs(config, opts),
+      read: (name, opts) => readLog(config, name, opts),
+    };
+  }
+
+  /** `GET /health` (no auth). */
+  health(options?: RequestOptions): Promise<Health> {
+    return getHealth(this.#config, options);
+  }
+
+  /** `GET /dashboard/status`, with provider and model un-swapped. */
+  status(options?: RequestOptions): Promise<Status> {
+    return getStatus(this.#config, options);
+  }
+
+  /** `GET /dashboard/sessions` as a list, newest `lastActive` first; unreadable entries in `.skipped`. */
+  sessions(options?: RequestOptions): Promise<SessionList> {
+    return getSessions(this.#config, options);
+  }
+
+  /** `GET /dashboard/tasks`: background tasks in flight; unreadable entries in `.skipped`. */
+  tasks(options?: RequestOptions): Promise<TaskList> {
+    return getTasks(this.#config, options);
+  }
+
+  /** Opens the live event stream (`/dashboard/stream`), reconnecting until closed, aborted, or refused with 1008. */
+  stream(options?: StreamOptions): DashboardStream {
+    const url = new URL(joinUrl(this.#config.baseUrl, "/dashboard/stream"));
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.search = `?token=${encodeURIComponent(this.#config.token)}`;
+    return new DashboardStream(
+      {
+        url: url.toString(),
+        WebSocket: this.#WebSocket,
+        // Cheap and unauthenticated; one attempt with a short timeout, since the answer is what we want to know.
+        probe: (signal) => getHealth(this.#config, { signal, timeoutMs: 5_000, maxRetries: 0 }),
+      },
+      options,
+    );
+  }
+}

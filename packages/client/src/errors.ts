@@ -1,0 +1,138 @@
+/**
+ * The whole error tree in one place, so `instanceof` is the only thing callers need:
+ *
+ * DashboardError
+ * ├── APIError { status, body, headers }      the server answered with a non-2xx status
+ * │   ├── BadRequestError            400
+ * │   ├── AuthenticationError        401      (also: stream closed with 1008)
+ * │   ├── NotFoundError              404
+ * │   ├── RangeNotSatisfiableError   416 { totalSize }
+ * │   ├── ServiceUnavailableError    503
+ * │   └── InternalServerError        other 5xx
+ * ├── ConnectionError                no usable answer (DNS, refused, reset, body cut off)
+ * │   └── TimeoutError
+ * ├── AbortError                     the caller's AbortSignal fired
+ * └── ProtocolError { snippet }      a 2xx answer that is not what the endpoint promises
+ *
+ * Each class sets `name` from a string literal rather than `new.target.name`, because minifiers
+ * rename classes and the name is what ends up in logs.
+ */
+
+export class DashboardError extends Error {
+  override name = "DashboardError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The server answered with a status outside 2xx. `body` is parsed JSON when the response said JSON, else text. */
+export class APIError extends DashboardError {
+  override name = "APIError";
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Headers;
+
+  constructor(status: number, body: unknown, headers: Headers, message?: string) {
+    super(message ?? APIError.describe(status, body));
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+
+  /** Picks the subclass for a status. Bodies are ductor's `{"error": "..."}` JSON or a text/HTML page. */
+  static from(status: number, body: unknown, headers: Headers, message?: string): APIError {
+    switch (status) {
+      case 400:
+        return new BadRequestError(status, body, headers, message);
+      case 401:
+        return new AuthenticationError(status, body, headers, message);
+      case 404:
+        return new NotFoundError(status, body, headers, message);
+      case 416:
+        return new RangeNotSatisfiableError(status, body, headers, message);
+      case 503:
+        return new ServiceUnavailableError(status, body, headers, message);
+    }
+    if (status >= 500) return new InternalServerError(status, body, headers, message);
+    return new APIError(status, body, headers, message);
+  }
+
+  private static describe(status: number, body: unknown): string {
+    if (typeof body === "string") return `${status} ${snippetOf(body) || "(empty body)"}`;
+    if (body && typeof body === "object" && typeof (body as { error?: unknown }).error === "string") {
+      return `${status} ${(body as { error: string }).error}`;
+    }
+    return body === undefined ? `${status} (no body)` : `${status} ${snippetOf(JSON.stringify(body))}`;
+  }
+}
+
+export class BadRequestError extends APIError {
+  override name = "BadRequestError";
+}
+
+export class AuthenticationError extends APIError {
+  override name = "AuthenticationError";
+}
+
+export class NotFoundError extends APIError {
+  override name = "NotFoundError";
+}
+
+/** 416: the requested byte range starts past the end of the file. `totalSize` is the file's size now (NaN if unknown). */
+export class RangeNotSatisfiableError extends APIError {
+  override name = "RangeNotSatisfiableError";
+  readonly totalSize: number;
+  constructor(status: number, body: unknown, headers: Headers, message?: string) {
+    super(status, body, headers, message);
+    // aiohttp sends `Content-Range: bytes */<size>` with a 416; a smaller size than last seen means rotation.
+    const m = /^bytes \*\/(\d+)$/.exec(headers.get("content-range")?.trim() ?? "");
+    this.totalSize = m ? Number(m[1]) : Number.NaN;
+  }
+}
+
+export class ServiceUnavailableError extends APIError {
+  override name = "ServiceUnavailableError";
+}
+
+export class InternalServerError extends APIError {
+  override name = "InternalServerError";
+}
+
+/** No usable response: the connection failed, was reset, or the body was cut off. Retried by GETs. */
+export class ConnectionError extends DashboardError {
+  override name = "ConnectionError";
+  constructor(message = "Connection error.", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class TimeoutError extends ConnectionError {
+  override name = "TimeoutError";
+  constructor(message = "Request timed out.", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The caller's AbortSignal fired. `cause` holds the signal's reason. Never retried. */
+export class AbortError extends DashboardError {
+  override name = "AbortError";
+  constructor(message = "Request was aborted.", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A successful answer (or a stream frame) whose content breaks the protocol. `snippet` holds its first bytes. */
+export class ProtocolError extends DashboardError {
+  override name = "ProtocolError";
+  readonly snippet: string;
+  constructor(message: string, snippet: string, options?: { cause?: unknown }) {
+    super(snippet ? `${message}: ${snippetOf(snippet)}` : message, options);
+    this.snippet = snippetOf(snippet);
+  }
+}
+
+/** First ~200 characters with runs of whitespace collapsed, so an HTML error page reads as one line. */
+export function snippetOf(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
