@@ -1,0 +1,218 @@
+/**
+ * The `/dashboard/stream` sockets: auth (101 then Close 1008 on a bad token), the `{"type": "ping"}`
+ * proof of auth, aiohttp-style heartbeat, broadcasting, the `sent()` log and the stream faults.
+ */
+import type { WebSocket } from "ws";
+import { malformedFrame, type Faults } from "./faults.js";
+import { pyJson } from "./pyjson.js";
+
+export interface SentFrame {
+  /** Authenticated stream connection number, from 1 in connection order. */
+  connection: number;
+  /** Frame number on that connection, from 1 (the auth `{"type": "ping"}` is seq 1). */
+  seq: number;
+  /** Text frames as strings, binary frames as Uint8Array. */
+  data: string | Uint8Array;
+  /** `Date.now()` when it was handed to the socket. */
+  at: number;
+}
+
+/** ductor waits this long for the client's Close reply after a 1008 before giving up. */
+const UNAUTHORIZED_CLOSE_WAIT_MS = 10_000;
+
+interface Conn {
+  id: number;
+  ws: WebSocket;
+  seq: number;
+  events: number;
+  malformedNext: number;
+  heartbeat?: NodeJS.Timeout;
+  pongWait?: NodeJS.Timeout;
+  dropTimer?: NodeJS.Timeout;
+}
+
+export class StreamHub {
+  private readonly conns = new Set<Conn>();
+  private readonly rejected = new Map<WebSocket, NodeJS.Timeout>();
+  private nextId = 1;
+  /** Ring buffer of the last `sentLimit` frames. */
+  private readonly log: SentFrame[] = [];
+  private logStart = 0;
+  private closing = false;
+
+  constructor(
+    private faults: Faults,
+    private readonly heartbeatMs: number,
+    private readonly sentLimit: number,
+    private readonly onAuthenticated: () => void,
+  ) {}
+
+  /** Sockets counted by /dashboard/status: authenticated and not yet fully closed. */
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  /** Authenticated sockets that are open right now. */
+  get openClients(): number {
+    let n = 0;
+    for (const c of this.conns) if (c.ws.readyState === c.ws.OPEN) n++;
+    return n;
+  }
+
+  /** Largest send backlog over all sockets, for back-pressure at speed 0. */
+  backlog(): number {
+    let max = 0;
+    for (const c of this.conns) max = Math.max(max, c.ws.bufferedAmount);
+    return max;
+  }
+
+  sent(): SentFrame[] {
+    return [...this.log.slice(this.logStart), ...this.log.slice(0, this.logStart)];
+  }
+
+  setFaults(faults: Faults): void {
+    this.faults = faults;
+    // Re-arm the timers that depend on faults for sockets that are already open.
+    for (const c of this.conns) {
+      this.armHeartbeat(c);
+      this.armDropTimer(c);
+    }
+  }
+
+  /** A socket whose token was wrong: Close 1008 right after the 101, then wait for the reply. */
+  reject(ws: WebSocket): void {
+    ws.close(1008, "unauthorized");
+    const timer = setTimeout(() => ws.terminate(), UNAUTHORIZED_CLOSE_WAIT_MS);
+    this.rejected.set(ws, timer);
+    ws.on("close", () => {
+      clearTimeout(this.rejected.get(ws));
+      this.rejected.delete(ws);
+    });
+    ws.on("error", () => {});
+  }
+
+  accept(ws: WebSocket): void {
+    const conn: Conn = { id: this.nextId++, ws, seq: 0, events: 0, malformedNext: 0 };
+    this.conns.add(conn);
+    ws.on("close", () => {
+      this.clearTimers(conn);
+      this.conns.delete(conn);
+    });
+    ws.on("error", () => {}); // a reset peer shows up as "close" too; nothing to report
+    // Anything from the client proves it is alive (aiohttp resets its heartbeat on every message).
+    ws.on("message", () => this.armHeartbeat(conn));
+    ws.on("pong", () => this.armHeartbeat(conn));
+    ws.on("ping", (payload) => {
+      this.armHeartbeat(conn);
+      if (!this.faults.noPing) ws.pong(payload); // autoPong is off so noPing can swallow pongs
+    });
+    this.sendTo(conn, pyJson({ type: "ping" }));
+    this.armHeartbeat(conn);
+    this.armDropTimer(conn);
+    if (this.faults.dropAfterEvents === 0) this.drop(conn, this.faults.dropCloseCode);
+    this.onAuthenticated();
+  }
+
+  /** Send one event frame to every authenticated socket, applying the stream faults. */
+  broadcast(frame: object | string | Uint8Array): void {
+    if (this.faults.noPing) return; // a stale link delivers nothing
+    const data = typeof frame === "string" || frame instanceof Uint8Array ? frame : pyJson(frame);
+    for (const c of [...this.conns]) {
+      if (c.ws.readyState !== c.ws.OPEN) continue;
+      this.sendTo(c, data);
+      c.events++;
+      const { malformed, malformedEvery, dropAfterEvents } = this.faults;
+      if (malformed?.length && malformedEvery && c.events % malformedEvery === 0) {
+        const kind = malformed[c.malformedNext++ % malformed.length];
+        if (kind) this.sendTo(c, malformedFrame(kind));
+      }
+      if (dropAfterEvents !== undefined && c.events >= dropAfterEvents) this.drop(c, this.faults.dropCloseCode);
+    }
+  }
+
+  /** Drop every socket: terminate (1006) without a code, or a Close frame with it. */
+  dropAll(code?: number, reason?: string): void {
+    for (const c of [...this.conns]) this.drop(c, code, reason);
+  }
+
+  /** Close 1001 "server shutdown" to everyone; resolves when all sockets are gone (or after `waitMs`). */
+  async shutdown(waitMs: number): Promise<void> {
+    this.closing = true;
+    const sockets: WebSocket[] = [];
+    for (const c of this.conns) {
+      this.clearTimers(c);
+      if (c.ws.readyState === c.ws.OPEN) c.ws.close(1001, "server shutdown");
+      sockets.push(c.ws);
+    }
+    for (const [ws, timer] of this.rejected) {
+      clearTimeout(timer);
+      sockets.push(ws);
+    }
+    await Promise.all(
+      sockets.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve();
+            const t = setTimeout(() => {
+              ws.terminate();
+              resolve();
+            }, waitMs);
+            ws.once("close", () => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+      ),
+    );
+    this.conns.clear();
+    this.rejected.clear();
+  }
+
+  private sendTo(c: Conn, data: string | Uint8Array): void {
+    c.ws.send(data, { binary: typeof data !== "string" });
+    const entry: SentFrame = { connection: c.id, seq: ++c.seq, data, at: Date.now() };
+    if (this.log.length < this.sentLimit) this.log.push(entry);
+    else if (this.sentLimit > 0) {
+      this.log[this.logStart] = entry;
+      this.logStart = (this.logStart + 1) % this.sentLimit;
+    }
+  }
+
+  /** No code (or 1006): terminate, the client sees 1006. Otherwise a Close frame with that code. */
+  private drop(c: Conn, code: number | undefined, reason = ""): void {
+    this.clearTimers(c);
+    if (code === undefined || code === 1006) c.ws.terminate();
+    else if (c.ws.readyState === c.ws.OPEN) c.ws.close(code, reason);
+  }
+
+  /**
+   * aiohttp's heartbeat: after `heartbeatMs` without hearing from the client, send a protocol Ping;
+   * no Pong within half of that, drop the connection without a Close frame (the client sees 1006).
+   */
+  private armHeartbeat(c: Conn): void {
+    clearTimeout(c.heartbeat);
+    clearTimeout(c.pongWait);
+    c.heartbeat = c.pongWait = undefined;
+    if (this.closing || this.faults.noPing || this.heartbeatMs <= 0) return;
+    c.heartbeat = setTimeout(() => {
+      if (c.ws.readyState !== c.ws.OPEN) return;
+      c.ws.ping();
+      c.pongWait = setTimeout(() => c.ws.terminate(), this.heartbeatMs / 2);
+    }, this.heartbeatMs);
+  }
+
+  private armDropTimer(c: Conn): void {
+    clearTimeout(c.dropTimer);
+    c.dropTimer = undefined;
+    const every = this.faults.dropEveryMs;
+    if (this.closing || !every) return;
+    c.dropTimer = setTimeout(() => this.drop(c, this.faults.dropCloseCode), every);
+  }
+
+  private clearTimers(c: Conn): void {
+    clearTimeout(c.heartbeat);
+    clearTimeout(c.pongWait);
+    clearTimeout(c.dropTimer);
+    c.heartbeat = c.pongWait = c.dropTimer = undefined;
+  }
+}
