@@ -1,0 +1,192 @@
+/**
+ * The connected app: header with navigation and connection badge, the four views, hash routing,
+ * and the app-level live stream (so switching views never loses output).
+ */
+import { describeError } from "./describe.js";
+import { createLive, type Live, type LinkState } from "./live.js";
+import { ROUTES, type AppContext, type Client, type Route, type View } from "./types.js";
+import { h } from "../dom.js";
+import { createLogsView } from "../views/logs.js";
+import { createSessionsView } from "../views/sessions.js";
+import { createStatusView } from "../views/status.js";
+import { createStreamView } from "../views/stream.js";
+
+export interface ShellOptions {
+  client: Client;
+  routing: "hash" | "memory";
+  initialRoute?: Route;
+  scrollbackChars?: number;
+  streamOptions?: Parameters<Client["stream"]>[0];
+  onRefused(reason: string): void;
+  onSignOut?: () => void;
+}
+
+export interface Shell {
+  readonly el: HTMLElement;
+  readonly route: Route;
+  go(route: Route): void;
+  destroy(): void;
+}
+
+const TITLES: Record<Route, string> = { status: "Status", stream: "Live stream", sessions: "Sessions & tasks", logs: "Logs" };
+
+function routeFromHash(hash: string): Route | null {
+  const m = /^#\/([a-z]+)/.exec(hash);
+  const r = m?.[1] as Route | undefined;
+  return r && ROUTES.includes(r) ? r : null;
+}
+
+export function createShell(opts: ShellOptions): Shell {
+  const listeners = new AbortController();
+  const { signal } = listeners;
+  let destroyed = false;
+  let refused = false;
+
+  const ctx: AppContext = {
+    client: opts.client,
+    refuse(reason: string): void {
+      if (refused || destroyed) return;
+      refused = true;
+      opts.onRefused(reason);
+    },
+  };
+
+  const streamView = createStreamView({ scrollbackChars: opts.scrollbackChars });
+  const views: Record<Route, View> = {
+    status: createStatusView(ctx),
+    stream: streamView,
+    sessions: createSessionsView(ctx),
+    logs: createLogsView(ctx),
+  };
+
+  // Connection badge: always visible.
+  const badgeText = h("span", { class: "badge-text" }, "connecting…");
+  const badge = h("span", { class: "badge", "data-state": "connecting", role: "status", "aria-live": "polite" }, h("span", { class: "dot", "aria-hidden": "true" }), badgeText);
+  let link: LinkState = { kind: "connecting" };
+  let online = typeof navigator === "undefined" ? true : navigator.onLine !== false;
+
+  const paintBadge = (now = Date.now()): void => {
+    let text: string;
+    let state: string = link.kind;
+    switch (link.kind) {
+      case "connecting":
+        text = "connecting…";
+        break;
+      case "open":
+        text = "connected";
+        break;
+      case "reconnecting": {
+        const s = Math.max(0, Math.ceil((link.retryAt - now) / 1000));
+        text = s > 0 ? `reconnecting in ${s} s` : "reconnecting…";
+        break;
+      }
+      case "refused":
+        text = "token refused";
+        break;
+      case "closed":
+        text = "disconnected";
+        break;
+    }
+    if (!online && link.kind !== "open") {
+      state = "offline";
+      text = `offline · ${text}`;
+    }
+    if (badgeText.textContent !== text) badgeText.textContent = text;
+    badge.dataset["state"] = state;
+  };
+
+  const sink = {
+    ...streamView,
+    text: streamView.text,
+    tool: streamView.tool,
+    status: streamView.status,
+    gapStart: streamView.gapStart,
+    gapEnd: streamView.gapEnd,
+    link(state: LinkState): void {
+      link = state;
+      streamView.link(state);
+      paintBadge();
+    },
+    protocolError(err: unknown): void {
+      console.warn("ductor dashboard stream:", describeError(err));
+    },
+  };
+
+  const navLinks = new Map<Route, HTMLAnchorElement>();
+  const nav = h(
+    "nav",
+    { class: "nav", "aria-label": "Views" },
+    ROUTES.map((r) => {
+      const a = h("a", { href: `#/${r}`, class: "nav-link" }, TITLES[r]);
+      if (opts.routing === "memory") {
+        a.addEventListener("click", (ev) => {
+          ev.preventDefault();
+          go(r, true);
+        });
+      }
+      navLinks.set(r, a);
+      return a;
+    }),
+  );
+  const signOut = h("button", { type: "button", class: "btn btn-quiet", title: "Forget the token and show the connect form" }, "Sign out");
+  signOut.addEventListener("click", () => opts.onSignOut?.());
+  const header = h(
+    "header",
+    { class: "topbar" },
+    h("a", { class: "brand", href: "#/status" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, "◆"), "ductor"),
+    nav,
+    h("div", { class: "topbar-end" }, badge, opts.onSignOut ? signOut : null),
+  );
+  const main = h("main", { class: "views" }, ROUTES.map((r) => views[r].el));
+  const el = h("div", { class: "shell" }, header, main);
+
+  let route: Route = opts.initialRoute ?? "status";
+  let first = true;
+  function go(r: Route, focus = false): void {
+    if (destroyed) return;
+    if (!first && r === route) return;
+    for (const k of ROUTES) {
+      if (k !== r) views[k].hide();
+      const a = navLinks.get(k)!;
+      if (k === r) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    }
+    route = r;
+    first = false;
+    views[r].show();
+    if (focus) el.querySelector<HTMLElement>(`#dd-h-${r}`)?.focus({ preventScroll: true });
+  }
+
+  if (opts.routing === "hash") {
+    route = routeFromHash(location.hash) ?? opts.initialRoute ?? "status";
+    window.addEventListener("hashchange", () => go(routeFromHash(location.hash) ?? "status", true), { signal });
+  }
+  window.addEventListener("online", () => ((online = true), paintBadge()), { signal });
+  window.addEventListener("offline", () => ((online = false), paintBadge()), { signal });
+
+  const live: Live = createLive(opts.client, sink, (reason) => ctx.refuse(reason), opts.streamOptions);
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    paintBadge(now);
+    for (const r of ROUTES) views[r].tick?.(now);
+  }, 1_000);
+
+  go(route);
+
+  return {
+    el,
+    get route() {
+      return route;
+    },
+    go: (r: Route) => go(r, true),
+    destroy(): void {
+      if (destroyed) return;
+      destroyed = true;
+      clearInterval(ticker);
+      listeners.abort();
+      live.close();
+      for (const r of ROUTES) views[r].destroy();
+      el.remove();
+    },
+  };
+}

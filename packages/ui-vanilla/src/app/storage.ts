@@ -1,0 +1,93 @@
+/**
+ * Token storage. The token lives in sessionStorage (gone when the tab closes) unless the person ticks
+ * "remember on this device", which puts it in localStorage. Storage may be unavailable (privacy modes):
+ * every access is guarded.
+ */
+const TOKEN_KEY = "ductor-dashboard.token";
+const URL_KEY = "ductor-dashboard.baseUrl";
+
+function store(kind: "session" | "local"): Storage | null {
+  try {
+    return kind === "session" ? globalThis.sessionStorage : globalThis.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+function get(kind: "session" | "local", key: string): string | null {
+  try {
+    return store(kind)?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function set(kind: "session" | "local", key: string, value: string): void {
+  try {
+    store(kind)?.setItem(key, value);
+  } catch {
+    /* storage full or blocked: the token then lives only in memory */
+  }
+}
+
+function remove(kind: "session" | "local", key: string): void {
+  try {
+    store(kind)?.removeItem(key);
+  } catch {
+    /* ignore */
+  }
+}
+
+export interface Saved {
+  token: string;
+  baseUrl: string | null;
+  remembered: boolean;
+}
+
+export function loadSaved(): Saved | null {
+  const s = get("session", TOKEN_KEY);
+  if (s) return { token: s, baseUrl: get("session", URL_KEY), remembered: false };
+  const l = get("local", TOKEN_KEY);
+  if (l) return { token: l, baseUrl: get("local", URL_KEY), remembered: true };
+  return null;
+}
+
+export function loadBaseUrl(): string | null {
+  return get("session", URL_KEY) ?? get("local", URL_KEY);
+}
+
+export function saveToken(token: string, baseUrl: string | null, remember: boolean): void {
+  forgetToken();
+  const kind = remember ? "local" : "session";
+  set(kind, TOKEN_KEY, token);
+  if (baseUrl) set(kind, URL_KEY, baseUrl);
+}
+
+export function forgetToken(): void {
+  remove("session", TOKEN_KEY);
+  remove("local", TOKEN_KEY);
+}
+
+/**
+ * Takes `#token=…` (optionally `&route=…`, or `#/view&token=…`) out of the address bar at once,
+ * returning the token. The fragment never reaches the server, and replaceState removes it from history.
+ */
+export function takeTokenFromUrl(): string | null {
+  const hash = globalThis.location?.hash ?? "";
+  const m = /(?:^#|[&?#/])token=([^&]*)/.exec(hash);
+  if (!m) return null;
+  let token: string;
+  try {
+    token = decodeURIComponent(m[1] ?? "");
+  } catch {
+    token = m[1] ?? "";
+  }
+  const rest = hash.replace(/[&?]?token=[^&]*/, "").replace(/^#&/, "#");
+  const clean = rest === "#" || rest === "" ? "#/stream" : rest;
+  try {
+    history.replaceState(history.state, "", `${location.pathname}${location.search}${clean}`);
+  } catch {
+    location.hash = clean;
+  }
+  return token || null;
+}

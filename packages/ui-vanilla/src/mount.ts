@@ -1,0 +1,121 @@
+import { DashboardClient } from "@ductor/dashboard-client";
+import { createShell, type Shell } from "./app/shell.js";
+import { forgetToken, loadBaseUrl, loadSaved, saveToken, takeTokenFromUrl } from "./app/storage.js";
+import type { Client, Route } from "./app/types.js";
+import { h } from "./dom.js";
+import { createConnectView, type ConnectView } from "./views/connect.js";
+
+export type MountSource = { client: Client } | { baseUrl?: string; token: string } | { baseUrl?: string; token?: undefined } | Record<string, never>;
+
+export interface MountOptions {
+  /** "hash" (default): views live at #/status, #/stream, #/sessions, #/logs. "memory": no URL changes. */
+  routing?: "hash" | "memory";
+  /** First view when the URL names none. Default "status" ("stream" after a #token= link). */
+  initialRoute?: Route;
+  /** Characters of live output kept on screen. Default 2,000,000. */
+  scrollbackChars?: number;
+  /** Read a `#token=` from the address bar (and remove it at once). Default true when no token is given. */
+  tokenFromUrl?: boolean;
+  /** Keep tokens entered in the connect form in storage (default true). */
+  persistToken?: boolean;
+  /** Passed to client.stream(). */
+  streamOptions?: Parameters<Client["stream"]>[0];
+  /** Build the client for a URL and token (default: new DashboardClient). */
+  createClient?: (baseUrl: string, token: string) => Client;
+}
+
+export interface MountedDashboard {
+  destroy(): void;
+}
+
+function defaultBaseUrl(): string {
+  return globalThis.location?.origin && globalThis.location.origin !== "null" ? globalThis.location.origin : "http://127.0.0.1:8741";
+}
+
+/** Mount the dashboard into `element`. Without a client or token it shows the connect form. */
+export function mount(element: HTMLElement, source: MountSource = {}, options: MountOptions = {}): MountedDashboard {
+  const routing = options.routing ?? "hash";
+  const persist = options.persistToken !== false;
+  const make = options.createClient ?? ((baseUrl: string, token: string) => new DashboardClient({ baseUrl, token }));
+  const root = h("div", { class: "ductor-dashboard" });
+  element.appendChild(root);
+  let shell: Shell | null = null;
+  let connect: ConnectView | null = null;
+  let destroyed = false;
+  let baseUrl = (source as { baseUrl?: string }).baseUrl ?? loadBaseUrl() ?? defaultBaseUrl();
+
+  const teardown = (): void => {
+    shell?.destroy();
+    shell = null;
+    connect?.destroy();
+    connect = null;
+  };
+
+  function showConnect(reason: string | null): void {
+    if (destroyed) return;
+    teardown();
+    connect = createConnectView({
+      baseUrl,
+      reason,
+      remember: false,
+      createClient: make,
+      onConnected(client, creds) {
+        baseUrl = creds.baseUrl;
+        if (persist) saveToken(creds.token, creds.baseUrl === defaultBaseUrl() ? null : creds.baseUrl, creds.remember);
+        startApp(client, true);
+      },
+    });
+    root.appendChild(connect.el);
+  }
+
+  function startApp(client: Client, canSignOut: boolean, initialRoute?: Route): void {
+    if (destroyed) return;
+    teardown();
+    shell = createShell({
+      client,
+      routing,
+      initialRoute: initialRoute ?? options.initialRoute,
+      scrollbackChars: options.scrollbackChars,
+      streamOptions: options.streamOptions,
+      onRefused(reason) {
+        // Nothing retries: the stored token is dropped and the form comes back with the reason.
+        if (canSignOut) forgetToken();
+        queueMicrotask(() => showConnect(reason));
+      },
+      onSignOut: canSignOut
+        ? () => {
+            forgetToken();
+            showConnect(null);
+          }
+        : undefined,
+    });
+    root.appendChild(shell.el);
+  }
+
+  if ("client" in source && source.client) {
+    startApp(source.client, false);
+  } else if (typeof (source as { token?: unknown }).token === "string" && (source as { token: string }).token) {
+    startApp(make(baseUrl, (source as { token: string }).token), false);
+  } else {
+    const fromUrl = options.tokenFromUrl !== false ? takeTokenFromUrl() : null;
+    if (fromUrl) {
+      if (persist) saveToken(fromUrl, (source as { baseUrl?: string }).baseUrl ?? null, false);
+      startApp(make(baseUrl, fromUrl), true, options.initialRoute ?? "stream");
+    } else {
+      const saved = persist ? loadSaved() : null;
+      if (saved) {
+        if (saved.baseUrl) baseUrl = saved.baseUrl;
+        startApp(make(baseUrl, saved.token), true);
+      } else showConnect(null);
+    }
+  }
+
+  return {
+    destroy(): void {
+      if (destroyed) return;
+      destroyed = true;
+      teardown();
+      root.remove();
+    },
+  };
+}

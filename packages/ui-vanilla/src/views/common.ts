@@ -1,0 +1,61 @@
+import { h } from "../dom.js";
+import { formatAge } from "../format.js";
+
+/** A view's heading row: title, "updated N s ago", and an error line that a later success clears. */
+export function createViewHeader(title: string, id: string) {
+  const heading = h("h1", { id, tabindex: -1 }, title);
+  const updated = h("span", { class: "updated muted", "aria-live": "off" }, "loading…");
+  const error = h("p", { class: "banner banner-error", role: "alert", hidden: true });
+  const el = h("header", { class: "view-header" }, heading, updated);
+  let lastOk = 0;
+  return {
+    el,
+    heading,
+    error,
+    ok(now: number = Date.now()): void {
+      lastOk = now;
+      error.hidden = true;
+      error.textContent = "";
+      updated.textContent = `updated ${formatAge(lastOk, now)}`;
+    },
+    fail(text: string): void {
+      error.textContent = lastOk ? `${text} Showing data from ${formatAge(lastOk)}.` : text;
+      error.hidden = false;
+    },
+    tick(now: number): void {
+      if (lastOk) updated.textContent = `updated ${formatAge(lastOk, now)}`;
+    },
+  };
+}
+
+/** A table whose body is rebuilt from rows of cells; each cell carries its column label for the phone layout. */
+export function createTable(caption: string, columns: readonly string[], emptyText: string, cls = "") {
+  const tbody = h("tbody");
+  const table = h(
+    "table",
+    { class: `data ${cls}`.trim() },
+    h("caption", { class: "sr-only" }, caption),
+    h("thead", null, h("tr", null, columns.map((c) => h("th", { scope: "col" }, c)))),
+    tbody,
+  );
+  const empty = h("p", { class: "empty", hidden: true }, emptyText);
+  const wrap = h("div", { class: "table-wrap" }, table, empty);
+  return {
+    el: wrap,
+    set(rows: ReadonlyArray<ReadonlyArray<Node | string>>): void {
+      const frag = document.createDocumentFragment();
+      for (const row of rows) {
+        frag.appendChild(
+          h(
+            "tr",
+            null,
+            row.map((cell, i) => h("td", { "data-label": columns[i] ?? "" }, cell)),
+          ),
+        );
+      }
+      tbody.replaceChildren(frag);
+      table.hidden = rows.length === 0;
+      empty.hidden = rows.length !== 0;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { DashboardClient } from "@ductor/dashboard-client";
+import { describeError, isAuthError } from "../app/describe.js";
+import { h } from "../dom.js";
+
+export interface ConnectOptions {
+  baseUrl: string;
+  reason?: string | null;
+  remember?: boolean;
+  /** Called with a client whose token the server accepted. */
+  onConnected(client: DashboardClient, creds: { baseUrl: string; token: string; remember: boolean }): void;
+  createClient?: (baseUrl: string, token: string) => DashboardClient;
+}
+
+export interface ConnectView {
+  readonly el: HTMLElement;
+  destroy(): void;
+}
+
+export function createConnectView(opts: ConnectOptions): ConnectView {
+  const url = h("input", { id: "dd-url", name: "url", type: "url", value: opts.baseUrl, autocomplete: "url", required: true, spellcheck: "false" });
+  const token = h("input", { id: "dd-token", name: "token", type: "password", autocomplete: "off", required: true, spellcheck: "false", placeholder: "43-character API token" });
+  const remember = h("input", { id: "dd-remember", name: "remember", type: "checkbox", checked: !!opts.remember });
+  const submit = h("button", { type: "submit", class: "btn btn-primary" }, "Connect");
+  const message = h("p", { class: "connect-message", role: "alert", hidden: !opts.reason }, opts.reason ?? "");
+  let ac: AbortController | null = null;
+
+  const form = h(
+    "form",
+    { class: "connect-form", "aria-labelledby": "dd-connect-title" },
+    h("h1", { id: "dd-connect-title" }, "Connect to ductor"),
+    h("p", { class: "muted" }, "The dashboard talks to ductor's API server. Enter its address and the API token (", h("code", null, "api.token"), " in ductor's config.json)."),
+    message,
+    h("label", { for: "dd-url" }, "Server URL"),
+    url,
+    h("label", { for: "dd-token" }, "Token"),
+    token,
+    h("label", { class: "check", for: "dd-remember" }, remember, " Remember on this device"),
+    h("p", { class: "hint" }, "Without it, the token is kept only for this tab (sessionStorage). Remembered tokens sit in localStorage, where any script on this origin can read them."),
+    submit,
+  );
+
+  const showMessage = (text: string): void => {
+    message.textContent = text;
+    message.hidden = !text;
+  };
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const baseUrl = url.value.trim().replace(/\/+$/, "");
+    const tok = token.value.trim();
+    if (!baseUrl || !/^https?:\/\//i.test(baseUrl)) {
+      showMessage("Enter the server address, starting with http:// or https://.");
+      url.focus();
+      return;
+    }
+    if (!tok) {
+      showMessage("Enter the token.");
+      token.focus();
+      return;
+    }
+    if (!/^[\x21-\x7e]+$/.test(tok)) {
+      showMessage("Tokens are plain ASCII without spaces; check what you pasted.");
+      token.focus();
+      return;
+    }
+    ac?.abort();
+    ac = new AbortController();
+    const signal = ac.signal;
+    submit.disabled = true;
+    submit.textContent = "Checking…";
+    showMessage("");
+    const client = opts.createClient ? opts.createClient(baseUrl, tok) : new DashboardClient({ baseUrl, token: tok });
+    client
+      .status({ signal, maxRetries: 0 })
+      .then(() => {
+        if (signal.aborted) return;
+        opts.onConnected(client, { baseUrl, token: tok, remember: remember.checked });
+      })
+      .catch((err: unknown) => {
+        if (signal.aborted) return;
+        showMessage(isAuthError(err) ? "The server refused this token. Check api.token in ductor's config." : describeError(err));
+        submit.disabled = false;
+        submit.textContent = "Connect";
+        (isAuthError(err) ? token : url).focus();
+      });
+  });
+
+  const el = h("main", { class: "connect" }, form);
+  queueMicrotask(() => (opts.baseUrl ? token : url).focus());
+  return {
+    el,
+    destroy(): void {
+      ac?.abort();
+      el.remove();
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { describeError, isAbort, isAuthError } from "../app/describe.js";
+import { createPoller } from "../app/poller.js";
+import type { AppContext, SessionData, TaskData, View } from "../app/types.js";
+import { h } from "../dom.js";
+import { formatCost, formatCount, formatDuration, formatRelative } from "../format.js";
+import { createTable, createViewHeader } from "./common.js";
+
+export const SESSIONS_INTERVAL_MS = 3_000;
+
+const KNOWN_STATUSES = new Set(["running", "waiting", "done", "failed", "cancelled", "interrupted"]);
+
+function pill(status: string): HTMLElement {
+  const known = KNOWN_STATUSES.has(status) ? status : "unknown";
+  return h("span", { class: `pill pill-${known}` }, status || "unknown");
+}
+
+function when(date: Date | null | undefined, now: number): Node {
+  const valid = date instanceof Date && Number.isFinite(date.getTime());
+  return h("time", valid ? { datetime: date.toISOString(), title: date.toLocaleString() } : null, formatRelative(valid ? date : null, now));
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" && Number.isFinite(v) ? v : 0;
+}
+
+function sessionTotals(s: SessionData): { messages: number; cost: number; tokens: number } {
+  let messages = 0;
+  let cost = 0;
+  let tokens = 0;
+  const ps = (s as { providerSessions?: Record<string, unknown> }).providerSessions ?? {};
+  for (const v of Object.values(ps)) {
+    const m = (v ?? {}) as { messageCount?: unknown; totalCostUsd?: unknown; totalTokens?: unknown };
+    messages += num(m.messageCount);
+    cost += num(m.totalCostUsd);
+    tokens += num(m.totalTokens);
+  }
+  return { messages, cost, tokens };
+}
+
+export function createSessionsView(ctx: AppContext): View {
+  const header = createViewHeader("Sessions & tasks", "dd-h-sessions");
+  const tasksError = h("p", { class: "banner banner-error", role: "alert", hidden: true });
+  const sessionsError = h("p", { class: "banner banner-error", role: "alert", hidden: true });
+  const tasks = createTable(
+    "Background tasks in flight",
+    ["Task", "Status", "Provider / model", "Prompt", "Created", "Elapsed"],
+    "No background tasks running.",
+    "tasks",
+  );
+  const sessions = createTable(
+    "Sessions",
+    ["Key", "Topic", "Provider", "Model", "Last active", "Messages", "Cost", "Tokens"],
+    "No sessions yet: sessions.json is empty or missing.",
+    "sessions",
+  );
+  const tasksCount = h("span", { class: "count muted" });
+  const sessionsCount = h("span", { class: "count muted" });
+  const el = h(
+    "section",
+    { class: "view view-sessions", "aria-labelledby": "dd-h-sessions", hidden: true },
+    header.el,
+    header.error,
+    h("section", { class: "panel", "aria-labelledby": "dd-h-tasks" }, h("h2", { id: "dd-h-tasks" }, "Background tasks in flight ", tasksCount), tasksError, tasks.el),
+    h("section", { class: "panel", "aria-labelledby": "dd-h-sess" }, h("h2", { id: "dd-h-sess" }, "Sessions ", sessionsCount), sessionsError, sessions.el),
+  );
+
+  const renderTasks = (list: readonly TaskData[], now: number): void => {
+    tasksCount.textContent = list.length ? `(${list.length})` : "";
+    tasks.set(
+      list.map((t) => {
+        const created = t.createdAt instanceof Date ? t.createdAt : null;
+        const running = t.status === "running" || t.status === "waiting";
+        const elapsed = running && created ? (now - created.getTime()) / 1000 : num(t.elapsedSeconds);
+        const pm = [t.provider, t.model].filter(Boolean).join(" / ") || "–";
+        const name = h("span", { class: "cell-main" }, t.name || t.taskId);
+        const cell = t.name && t.name !== t.taskId ? [name, h("span", { class: "cell-sub mono" }, t.taskId)] : [name];
+        const prompt = h("span", { class: "prompt", title: t.promptPreview }, t.promptPreview || "–");
+        return [h("span", null, cell), pill(t.status), pm, prompt, when(created, now), formatDuration(elapsed)];
+      }),
+    );
+  };
+
+  const renderSessions = (list: readonly SessionData[], now: number): void => {
+    sessionsCount.textContent = list.length ? `(${list.length})` : "";
+    sessions.set(
+      list.map((s) => {
+        const t = sessionTotals(s);
+        return [
+          h("span", { class: "mono" }, s.key),
+          s.topicName ?? (s.topicId !== null && s.topicId !== undefined ? `#${String(s.topicId)}` : "–"),
+          s.provider || "–",
+          s.model || "–",
+          when(s.lastActive, now),
+          formatCount(t.messages),
+          formatCost(t.cost),
+          formatCount(t.tokens),
+        ];
+      }),
+    );
+  };
+
+  const poller = createPoller(SESSIONS_INTERVAL_MS, async (signal) => {
+    const [ss, ts] = await Promise.allSettled([ctx.client.sessions({ signal }), ctx.client.tasks({ signal })]);
+    if (signal.aborted) return;
+    const now = Date.now();
+    for (const r of [ss, ts]) {
+      if (r.status === "rejected" && isAuthError(r.reason)) {
+        ctx.refuse("The server refused the token (401 on /dashboard/sessions).");
+        return;
+      }
+    }
+    if (ts.status === "fulfilled") {
+      renderTasks(ts.value, now);
+      tasksError.hidden = true;
+    } else if (!isAbort(ts.reason)) {
+      tasksError.textContent = `Couldn't load tasks: ${describeError(ts.reason)}`;
+      tasksError.hidden = false;
+    }
+    if (ss.status === "fulfilled") {
+      renderSessions(ss.value, now);
+      sessionsError.hidden = true;
+    } else if (!isAbort(ss.reason)) {
+      sessionsError.textContent = `Couldn't load sessions: ${describeError(ss.reason)}`;
+      sessionsError.hidden = false;
+    }
+    if (ss.status === "fulfilled" && ts.status === "fulfilled") header.ok(now);
+  });
+
+  return {
+    el,
+    show(): void {
+      el.hidden = false;
+      poller.start();
+    },
+    hide(): void {
+      el.hidden = true;
+      poller.stop();
+    },
+    tick(now: number): void {
+      if (!el.hidden) header.tick(now);
+    },
+    destroy(): void {
+      poller.destroy();
+      el.remove();
+    },
+  };
+}
