@@ -17,3 +17,5 @@ export {
 } from "./recording.js";
 export type { Recording, RecordingEntry, RecordingHeader, ResolvedRecording, Snapshot, StreamFrame } from "./recording.js";
 export { pyJson, pyFloat, reformatPyJson } from "./pyjson.js";
+export { record } from "./record.js";
+export type { RecordOptions, RecordResult } from "./record.js";

@@ -43,7 +43,7 @@ const get = (path: string, headers: Record<string, string> = {}, method = "GET")
 describe("auth and framework errors", () => {
   it("401 JSON on every /dashboard route without or with a wrong token, before anything else", async () => {
     for (const path of ["/dashboard/status", "/dashboard/sessions", "/dashboard/tasks", "/dashboard/logs", "/dashboard/logs/agent.log", "/dashboard/logs/..%2Fx"]) {
-      for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: `bearer ${server.token}` }, { authorization: server.token }]) {
+      for (const headers of <Record<string, string>[]>[{}, { authorization: "Bearer nope" }, { authorization: `bearer ${server.token}` }, { authorization: server.token }]) {
         const res = await get(path, headers);
         expect(res.status, path).toBe(401);
         expect(res.headers.get("content-type")).toBe(JSON_CT);

@@ -1,0 +1,160 @@
+/**
+ * `ductor-mock serve …` and `ductor-mock record …`. Thin: parse flags, call the library, print
+ * what a person needs to start poking at it, and stop cleanly on SIGINT/SIGTERM.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { MALFORMED_KINDS, type Faults, type MalformedKind } from "./faults.js";
+import { record } from "./record.js";
+import { BUNDLED_RECORDINGS } from "./recording.js";
+import { startMockServer } from "./server.js";
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number >= 0`);
+  return n;
+};
+const kinds = (v: string): MalformedKind[] =>
+  v.split(",").map((k) => {
+    const kind = k.trim() as MalformedKind;
+    if (!MALFORMED_KINDS.includes(kind)) throw new InvalidArgumentError(`unknown kind "${k}" (known: ${MALFORMED_KINDS.join(", ")})`);
+    return kind;
+  });
+
+/** Run `stop` once on the first SIGINT/SIGTERM; a second signal exits at once. */
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    void stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  token?: string;
+  recording: string;
+  data?: string;
+  speed: number;
+  loop?: boolean;
+  maxIdle?: number;
+  autoplay: "first-client" | "immediate" | "manual";
+  heartbeat?: number;
+  dropAfterEvents?: number;
+  dropEveryMs?: number;
+  dropCloseCode?: number;
+  malformed?: MalformedKind[];
+  malformedEvery?: number;
+  httpDelayMs?: number;
+  httpStatus?: number;
+  htmlErrors?: boolean;
+  ping: boolean;
+}
+
+const program = new Command()
+  .name("ductor-mock")
+  .description("A stand-in for ductor's dashboard API: replays recorded agent sessions, records new ones.");
+
+program
+  .command("serve")
+  .description("serve a recording on ductor's wire protocol (HTTP /dashboard/* and the /dashboard/stream WebSocket)")
+  .option("--port <n>", "port (0 = any free port)", int("--port"), 8741)
+  .option("--host <host>", "interface to bind", "127.0.0.1")
+  .option("--token <token>", "API token (default: 43 random URL-safe characters)")
+  .option("--recording <name|file>", `a bundled recording (${BUNDLED_RECORDINGS.join(", ")}) or a .jsonl file`, "coding-session")
+  .option("--data <dir>", "data folder (sessions.json, tasks.json, logs/); default: the recording's own")
+  .option("--speed <n>", "1 = recorded timing, 2 = twice as fast, 0 = as fast as possible", num("--speed"), 1)
+  .option("--loop", "start over at the end")
+  .option("--max-idle <ms>", "cap any gap between two events", int("--max-idle"))
+  .addOption(new Option("--autoplay <mode>", "when replay starts").choices(["first-client", "immediate", "manual"]).default("first-client"))
+  .option("--heartbeat <ms>", "protocol ping interval (ductor: 30000)", int("--heartbeat"))
+  .option("--drop-after-events <n>", "fault: terminate each stream socket after N events", int("--drop-after-events"))
+  .option("--drop-every-ms <ms>", "fault: terminate each stream socket T ms after it opened", int("--drop-every-ms"))
+  .option("--drop-close-code <code>", "fault: drop with a Close frame of this code instead of terminating", int("--drop-close-code"))
+  .option("--malformed <kinds>", `fault: inject frames, comma-separated: ${MALFORMED_KINDS.join(",")}`, kinds)
+  .option("--malformed-every <n>", "fault: inject one malformed frame after every N events (default 10 with --malformed)", int("--malformed-every"))
+  .option("--http-delay-ms <ms>", "fault: delay every HTTP response", int("--http-delay-ms"))
+  .option("--http-status <status>", "fault: answer every /dashboard/* request (after auth) with this status", int("--http-status"))
+  .option("--html-errors", "fault: with --http-status, an HTML proxy page instead of ductor's body")
+  .option("--no-ping", "fault: stale link (no protocol pings, no pongs, no events)")
+  .action(async (flags: ServeFlags) => {
+    const faults: Faults = {
+      dropAfterEvents: flags.dropAfterEvents,
+      dropEveryMs: flags.dropEveryMs,
+      dropCloseCode: flags.dropCloseCode,
+      malformed: flags.malformed,
+      malformedEvery: flags.malformedEvery ?? (flags.malformed ? 10 : undefined),
+      httpDelayMs: flags.httpDelayMs,
+      httpStatus: flags.httpStatus,
+      htmlErrors: flags.htmlErrors,
+      noPing: flags.ping === false ? true : undefined,
+    };
+    const server = await startMockServer({
+      port: flags.port,
+      host: flags.host,
+      token: flags.token,
+      recording: flags.recording,
+      data: flags.data,
+      speed: flags.speed,
+      loop: flags.loop,
+      maxIdleMs: flags.maxIdle,
+      autoplay: flags.autoplay,
+      heartbeatMs: flags.heartbeat,
+      faults,
+    });
+    const active = Object.entries(faults).filter(([, v]) => v !== undefined);
+    console.log(`ductor mock server listening on ${server.url}`);
+    console.log(`  recording: ${flags.recording} (speed ${flags.speed}${flags.loop ? ", loop" : ""}, autoplay ${flags.autoplay})`);
+    if (active.length) console.log(`  faults:    ${active.map(([k, v]) => `${k}=${String(v)}`).join(" ")}`);
+    console.log(`  token:     ${server.token}`);
+    console.log(`  stream:    ${server.streamUrl}?token=${encodeURIComponent(server.token)}`);
+    console.log("");
+    console.log("Try:");
+    console.log(`  curl -s -H 'Authorization: Bearer ${server.token}' ${server.url}/dashboard/status`);
+    console.log("");
+    console.log("Ctrl-C to stop.");
+    onSignals(async () => {
+      await server.close();
+      console.log("stopped");
+    });
+  });
+
+program
+  .command("record")
+  .description("record a live ductor's /dashboard/stream (and REST snapshots) into a .jsonl file")
+  .requiredOption("--url <url>", "ductor's base URL, e.g. http://127.0.0.1:8741")
+  .requiredOption("--token <token>", "ductor's API token")
+  .requiredOption("--out <file>", "the .jsonl file to write")
+  .option("--snapshot-every <ms>", "re-snapshot the REST endpoints this often (default: only at the start)", int("--snapshot-every"))
+  .action(async (flags: { url: string; token: string; out: string; snapshotEvery?: number }) => {
+    const ac = new AbortController();
+    console.error(`recording ${flags.url} → ${flags.out} (Ctrl-C to stop)`);
+    const done = record({ url: flags.url, token: flags.token, out: flags.out, signal: ac.signal, snapshotEveryMs: flags.snapshotEvery });
+    // On Ctrl-C: abort, which closes the stream and the file; every line is already on disk.
+    onSignals(async () => {
+      ac.abort();
+      await done.catch(() => {});
+    });
+    const result = await done;
+    console.error(`recorded ${result.events} events and ${result.snapshots} snapshots (stopped: ${result.stoppedBy})`);
+    process.exit(0);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
