@@ -250,7 +250,7 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
       this.#lastActivity = Date.now();
     };
     const onError = (event: { message?: string; error?: unknown }) => {
-      lastError = new ConnectionError(`stream: ${event.message || "WebSocket error"}`, { cause: event.error ?? event });
+      lastError = new ConnectionError(`stream: ${event.message || "WebSocket error"}`, { cause: event.error });
     };
     const onClose = (event: { code: number; reason: string }) => {
       if (ws !== this.#socket) return;
