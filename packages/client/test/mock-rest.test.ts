@@ -95,7 +95,7 @@ describe("REST against the mock server", () => {
       mock.setFaults({ httpStatus: 503 });
       await expect(client.status({ maxRetries: 1 })).rejects.toBeInstanceOf(ServiceUnavailableError);
       mock.setFaults({ httpStatus: 502, htmlErrors: true });
-      const e = await client.tasks({ maxRetries: 0 }).catch((x: unknown) => x as Error);
+      const e = (await client.tasks({ maxRetries: 0 }).catch((x: unknown) => x)) as Error;
       expect(e).toBeInstanceOf(InternalServerError);
       expect(e.message).toMatch(/^502 .*</);
       mock.setFaults({ httpDelayMs: 400 });

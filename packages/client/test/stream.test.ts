@@ -225,7 +225,7 @@ describe("stream against the mock server", () => {
   it("a connection that never sends the ping frame is retried after connectTimeoutMs", async () => {
     // A plain HTTP server that accepts the upgrade but never speaks: the handshake hangs.
     const { createServer } = await import("node:http");
-    const sockets: import("node:net").Socket[] = [];
+    const sockets: import("node:stream").Duplex[] = [];
     const server = createServer();
     server.on("upgrade", (_req, socket) => sockets.push(socket));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
