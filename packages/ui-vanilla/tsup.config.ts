@@ -11,6 +11,7 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     shims: true,
+    external: ["@ductor/dashboard-client", "@ductor/mock-server"],
     target: "es2022",
     onSuccess: async () => {
       mkdirSync("dist", { recursive: true });
@@ -25,5 +26,6 @@ export default defineConfig([
     clean: false,
     target: "node20",
     platform: "node",
+    external: ["@ductor/dashboard-client", "@ductor/mock-server"],
   },
 ]);

@@ -13,6 +13,8 @@ export default defineProject({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 20_000,
+    globalSetup: ["test/global-setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

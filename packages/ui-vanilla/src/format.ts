@@ -69,6 +69,7 @@ export function formatBytes(bytes: number): string {
 export function formatCost(usd: number): string {
   if (!Number.isFinite(usd)) return "–";
   if (usd === 0) return "$0";
+  if (Math.abs(usd) < 0.0001) return "<$0.0001";
   if (Math.abs(usd) < 0.01) return `$${usd.toFixed(4)}`;
   return `$${usd.toFixed(2)}`;
 }

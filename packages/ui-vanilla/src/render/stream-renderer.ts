@@ -257,9 +257,18 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       current = null;
       if (op.k === "tool") {
         const label = op.name === "" ? unnamed : op.name;
-        const line = el("div", "sr-tool");
-        line.appendChild(el("span", "sr-tool-chip", label));
-        addBlock({ el: line, chars: label.length + 1, text: false });
+        const chip = el("span", "sr-tool-chip", label);
+        const last = blocks.length > head ? blocks[blocks.length - 1]! : null;
+        if (last && last.el.className === "sr-tool") {
+          // Consecutive tool calls share one line of chips.
+          last.el.appendChild(chip);
+          last.chars += label.length + 1;
+          renderedChars += label.length + 1;
+        } else {
+          const line = el("div", "sr-tool");
+          line.appendChild(chip);
+          addBlock({ el: line, chars: label.length + 1, text: false });
+        }
       } else if (op.k === "gap") {
         const line = el("div", "sr-gap", gapText(op.gap));
         line.setAttribute("role", "note");

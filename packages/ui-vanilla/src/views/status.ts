@@ -16,8 +16,8 @@ function card(label: string, hint?: string) {
 
 export function createStatusView(ctx: AppContext): View {
   const header = createViewHeader("Status", "dd-h-status");
-  const provider = card("Provider");
-  const model = card("Model");
+  const provider = card("Provider", "ductor's configured default");
+  const model = card("Model", "ductor's configured default");
   const uptime = card("Uptime", "since the bot started");
   const connections = card("Chat connections", "authenticated /ws clients");
   const dash = card("Dashboard connections", "open live streams, this one included");

@@ -1,0 +1,125 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launch, newPage, screenshot, startStack, streamText, type Stack } from "./helpers.js";
+
+const recordingFile = fileURLToPath(new URL("../../mock-server/recordings/coding-session.jsonl", import.meta.url));
+const agentLog = fileURLToPath(new URL("../../mock-server/recordings/coding-session/logs/agent.log", import.meta.url));
+
+function recordedEvents(): Array<{ type: string; data: unknown }> {
+  return readFileSync(recordingFile, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { event?: { type: string; data: unknown } })
+    .flatMap((l) => (l.event ? [l.event] : []));
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("views against the mock server", () => {
+  let stack: Stack;
+  let page: Page;
+  let errors: string[];
+  beforeAll(async () => {
+    stack = await startStack({ recording: "coding-session", speed: 0 });
+    ({ page, errors } = await newPage(browser));
+    await page.goto(`${stack.dash.url}#/status&token=${encodeURIComponent(stack.mock.token)}`);
+  });
+  afterAll(async () => {
+    await page?.context().close();
+    await stack?.close();
+  });
+
+  it("moves a #token= into sessionStorage and out of the address bar", async () => {
+    await page.waitForSelector(".view-status:not([hidden])");
+    expect(await page.evaluate(() => location.hash)).toBe("#/status");
+    expect(await page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token"))).toBe(stack.mock.token);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+  });
+
+  it("status shows provider, model, uptime, connections and health", async () => {
+    const cards = page.locator(".view-status .card");
+    await expect.poll(() => cards.nth(0).locator(".card-value").textContent()).toBe("claude");
+    expect(await cards.nth(1).locator(".card-value").textContent()).toBe("opus");
+    expect(await cards.nth(2).locator(".card-value").textContent()).toMatch(/hour|minute|day/);
+    expect(await cards.nth(4).locator(".card-value").textContent()).toMatch(/^\d+$/);
+    await expect.poll(() => cards.nth(5).locator(".card-value").textContent()).toBe("ok");
+    expect(await page.locator(".view-status .updated").textContent()).toMatch(/updated \d+ s ago/);
+    expect(await page.locator(".badge").textContent()).toBe("connected");
+    await screenshot(page, "status");
+  });
+
+  it("sessions and tasks show the mock's data", async () => {
+    await page.click('a.nav-link[href="#/sessions"]');
+    await page.waitForSelector("table.sessions tbody tr");
+    const sessions = await page.locator("table.sessions").innerText();
+    expect(sessions).toContain("tg:123456789");
+    expect(sessions).toContain("Research 🔬 Forschung");
+    expect(sessions).toContain("$0.84");
+    const tasks = await page.locator("table.tasks").innerText();
+    expect(tasks).toContain("pricing-research");
+    expect(tasks).toContain("Research current pricing");
+    expect(await page.locator("table.tasks .pill").allTextContents()).toEqual(expect.arrayContaining(["running", "waiting"]));
+    expect(tasks).not.toMatch(/1970/);
+    await screenshot(page, "sessions");
+  });
+
+  it("logs: tail via a 64 KiB Range, then load earlier", async () => {
+    const ranges: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/dashboard/logs/agent.log")) ranges.push(r.headers()["range"] ?? "(none)");
+    });
+    await page.click('a.nav-link[href="#/logs"]');
+    await page.click("button.file >> text=agent.log");
+    const full = readFileSync(agentLog);
+    const tail = full.subarray(full.length - 65_536).toString("utf8");
+    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe(tail.slice(tail.length - (tail.length - (tail.indexOf("\uFFFD") >= 0 ? tail.lastIndexOf("\uFFFD") + 1 : 0))));
+    expect(ranges[0]).toBe("bytes=-65536");
+    expect(await page.locator(".viewer .range").textContent()).toMatch(/of 94\.1 KiB/);
+    await screenshot(page, "logs");
+    await page.click("button >> text=Load earlier");
+    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe(full.toString("utf8"));
+    expect(ranges[1]).toMatch(/^bytes=0-\d+$/);
+    expect(await page.locator("button >> text=Load earlier").isDisabled()).toBe(true);
+  });
+
+  it("the stream renders the replayed session in order with nothing missing", async () => {
+    const events = recordedEvents();
+    const expected = events.filter((e) => e.type === "text_delta").map((e) => e.data as string).join("");
+    const tools = events.filter((e) => e.type === "tool_activity").length;
+    await page.click('a.nav-link[href="#/stream"]');
+    await expect.poll(() => streamText(page), { timeout: 10_000 }).toBe(expected);
+    expect(await page.locator(".sr-tool-chip").count()).toBe(tools);
+    expect(await page.locator(".tool-count").textContent()).toBe(`${tools} tool call${tools === 1 ? "" : "s"}`);
+    await screenshot(page, "stream");
+    expect(errors).toEqual([]);
+  });
+
+  it("a dropped connection shows reconnecting and a gap marker, then streams again", async () => {
+    await page.evaluate(() => {
+      const log: string[] = [];
+      (window as unknown as { __badge: string[] }).__badge = log;
+      const badge = document.querySelector(".badge")!;
+      new MutationObserver(() => log.push(badge.textContent ?? "")).observe(badge, { subtree: true, childList: true, characterData: true });
+    });
+    stack.mock.dropAll();
+    await page.waitForSelector(".sr-gap");
+    await expect.poll(() => page.locator(".sr-gap").textContent(), { timeout: 15_000 }).toMatch(/^disconnected \d\d:\d\d:\d\d → \d\d:\d\d:\d\d$/);
+    await expect.poll(() => page.locator(".badge").textContent()).toBe("connected");
+    const seen = await page.evaluate(() => (window as unknown as { __badge: string[] }).__badge);
+    expect(seen.some((t) => /^reconnecting( in \d+ s|…)$/.test(t))).toBe(true);
+    await expect.poll(() => stack.mock.streamClients()).toBe(1);
+    stack.mock.broadcast({ type: "text_delta", data: "after the gap\n" });
+    await expect.poll(() => streamText(page)).toMatch(/after the gap\n$/);
+    // The marker sits between the old output and the new.
+    const order = await page.evaluate(() => Array.from(document.querySelectorAll(".sr-content > *"), (n) => n.className).slice(-3));
+    expect(order).toEqual(["sr-chunk", "sr-gap", "sr-chunk"]);
+  });
+});
