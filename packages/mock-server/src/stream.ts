@@ -26,6 +26,10 @@ interface Conn {
   seq: number;
   events: number;
   malformedNext: number;
+  /** Frames handed to ws whose write has not completed yet. */
+  inFlight: number;
+  /** Set once a terminate-style drop is decided: no more frames, cut when the writes are out. */
+  dropping: boolean;
   heartbeat?: NodeJS.Timeout;
   pongWait?: NodeJS.Timeout;
   dropTimer?: NodeJS.Timeout;
@@ -92,7 +96,7 @@ export class StreamHub {
   }
 
   accept(ws: WebSocket): void {
-    const conn: Conn = { id: this.nextId++, ws, seq: 0, events: 0, malformedNext: 0 };
+    const conn: Conn = { id: this.nextId++, ws, seq: 0, events: 0, malformedNext: 0, inFlight: 0, dropping: false };
     this.conns.add(conn);
     ws.on("close", () => {
       this.clearTimers(conn);
@@ -118,7 +122,7 @@ export class StreamHub {
     if (this.faults.noPing) return; // a stale link delivers nothing
     const data = typeof frame === "string" || frame instanceof Uint8Array ? frame : pyJson(frame);
     for (const c of [...this.conns]) {
-      if (c.ws.readyState !== c.ws.OPEN) continue;
+      if (c.ws.readyState !== c.ws.OPEN || c.dropping) continue;
       this.sendTo(c, data);
       c.events++;
       const { malformed, malformedEvery, dropAfterEvents } = this.faults;
@@ -169,7 +173,11 @@ export class StreamHub {
   }
 
   private sendTo(c: Conn, data: string | Uint8Array): void {
-    c.ws.send(data, { binary: typeof data !== "string" });
+    c.inFlight++;
+    c.ws.send(data, { binary: typeof data !== "string" }, () => {
+      c.inFlight--;
+      if (c.dropping && c.inFlight === 0) c.ws.terminate();
+    });
     const entry: SentFrame = { connection: c.id, seq: ++c.seq, data, at: Date.now() };
     if (this.log.length < this.sentLimit) this.log.push(entry);
     else if (this.sentLimit > 0) {
@@ -181,8 +189,12 @@ export class StreamHub {
   /** No code (or 1006): terminate, the client sees 1006. Otherwise a Close frame with that code. */
   private drop(c: Conn, code: number | undefined, reason = ""): void {
     this.clearTimers(c);
-    if (code === undefined || code === 1006) c.ws.terminate();
-    else if (c.ws.readyState === c.ws.OPEN) c.ws.close(code, reason);
+    if (code === undefined || code === 1006) {
+      // Cut the TCP connection without a Close frame (the client sees 1006), but only after the
+      // frames already sent have been written: "dropped after N events" must deliver those N.
+      c.dropping = true;
+      if (c.inFlight === 0) c.ws.terminate();
+    } else if (c.ws.readyState === c.ws.OPEN) c.ws.close(code, reason);
   }
 
   /**
