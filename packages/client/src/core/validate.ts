@@ -87,9 +87,20 @@ export function isoDate(obj: JsonObject, key: string, path: string): Date {
   return fail(`${path}.${key}`, "ISO-8601 date string", v);
 }
 
-/** Unix epoch seconds as a float (ductor's tasks and log mtimes). */
+/**
+ * Unix epoch seconds as a float (ductor's tasks and log mtimes). A number beyond what a Date can hold
+ * (±8.64e12 s) is refused here rather than handed on as an Invalid Date typed as Date.
+ */
 export function epochSeconds(obj: JsonObject, key: string, path: string): Date {
-  return new Date(num(obj, key, path) * 1000);
+  const seconds = num(obj, key, path);
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? fail(`${path}.${key}`, "epoch seconds within Date's range", seconds) : date;
+}
+
+/** Like epochSeconds, for times where 0 means "not yet" (a running task's `completed_at`). */
+export function optionalEpochSeconds(obj: JsonObject, key: string, path: string): Date | null {
+  if (num(obj, key, path, 0) <= 0) return null;
+  return epochSeconds(obj, key, path);
 }
 
 /** A list where one bad entry must not lose the others: the entries that failed, with why. */

@@ -1,6 +1,7 @@
 import { getJson, type RequestConfig, type RequestOptions } from "../core/request.js";
 import {
   epochSeconds,
+  optionalEpochSeconds,
   expectArray,
   expectObject,
   int,
@@ -65,7 +66,6 @@ function parseTask(value: unknown, index: string): Task {
   const path = `tasks[${index}]`;
   const t = expectObject(value, path);
   const taskId = str(t, "task_id", path);
-  const completed = num(t, "completed_at", path, 0);
   return {
     taskId,
     chatId: int(t, "chat_id", path, 0),
@@ -78,7 +78,7 @@ function parseTask(value: unknown, index: string): Task {
     status: str(t, "status", path, "running"),
     sessionId: str(t, "session_id", path, ""),
     createdAt: epochSeconds(t, "created_at", path),
-    completedAt: completed > 0 ? new Date(completed * 1000) : null,
+    completedAt: optionalEpochSeconds(t, "completed_at", path),
     elapsedSeconds: num(t, "elapsed_seconds", path, 0),
     error: str(t, "error", path, ""),
     resultPreview: str(t, "result_preview", path, ""),
