@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,5 +123,120 @@ describe("views against the mock server", () => {
     // The marker sits between the old output and the new.
     const order = await page.evaluate(() => Array.from(document.querySelectorAll(".sr-content > *"), (n) => n.className).slice(-3));
     expect(order).toEqual(["sr-chunk", "sr-gap", "sr-chunk"]);
+  });
+});
+
+describe("stream controls and layouts", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ recording: "coding-session", speed: 0 });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("find highlights matches; pause buffers and resume shows them; clear empties", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#token=${stack.mock.token}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    await expect.poll(async () => (await streamText(page)).length).toBeGreaterThan(1000);
+    await page.fill(".view-stream .find-input", "Shell");
+    await expect.poll(() => page.locator(".view-stream .find-count").textContent()).toMatch(/^1 of \d+$/);
+    expect(await page.evaluate(() => (CSS as unknown as { highlights: Map<string, unknown> }).highlights.has("dd-stream-find-current"))).toBe(true);
+    await page.press(".view-stream .find-input", "Enter");
+    await expect.poll(() => page.locator(".view-stream .find-count").textContent()).toMatch(/^2 of \d+$/);
+
+    await page.click("button >> text=Pause");
+    stack.mock.broadcast({ type: "text_delta", data: "while paused\n" });
+    await page.waitForTimeout(300);
+    expect(await streamText(page)).not.toContain("while paused");
+    await page.click("button >> text=Resume");
+    await expect.poll(() => streamText(page)).toMatch(/while paused\n$/);
+
+    await page.click("button >> text=Clear");
+    expect(await streamText(page)).toBe("");
+    stack.mock.broadcast({ type: "text_delta", data: "fresh\n" });
+    await expect.poll(() => streamText(page)).toBe("fresh\n");
+    await context.close();
+  });
+
+  it("phone width and dark theme stay readable", async () => {
+    const { page, context } = await newPage(browser, { width: 390, height: 844 }, "dark");
+    await page.goto(`${stack.dash.url}#/stream&token=${stack.mock.token}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    stack.mock.broadcast({ type: "text_delta", data: "Looking at the failing test in test/totals.test.ts.\n" });
+    stack.mock.broadcast({ type: "tool_activity", data: "Read" });
+    stack.mock.broadcast({ type: "system_status", data: "thinking" });
+    await expect.poll(() => page.locator(".sr-tool-chip").count()).toBeGreaterThan(0);
+    // Nothing overflows the viewport horizontally.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, "phone-stream-dark");
+    await page.evaluate(() => (location.hash = "#/sessions"));
+    await page.waitForSelector("table.sessions tbody tr");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, "phone-sessions-dark");
+    await page.evaluate(() => (location.hash = "#/status"));
+    await expect.poll(() => page.locator(".view-status .card-value").first().textContent()).toBe("claude");
+    await screenshot(page, "phone-status-dark");
+    await context.close();
+  });
+
+  it("a failed status poll shows the error in words; a later success clears it", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/status&token=${stack.mock.token}`);
+    await expect.poll(() => page.locator(".view-status .card-value").first().textContent()).toBe("claude");
+    stack.mock.setFaults({ httpStatus: 503 });
+    await expect.poll(() => page.locator(".view-status .banner-error").textContent(), { timeout: 15_000 }).toMatch(/unavailable \(503\).*Showing data from/);
+    expect(await page.locator(".view-status .card-value").first().textContent()).toBe("claude");
+    stack.mock.setFaults({});
+    await expect.poll(() => page.locator(".view-status .banner-error").isHidden(), { timeout: 15_000 }).toBe(true);
+    await context.close();
+  });
+});
+
+describe("logs: follow, rotation, newest click wins", () => {
+  let dir: string;
+  let stack: Stack;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "dd-logs-"));
+    mkdirSync(join(dir, "logs"));
+    writeFileSync(join(dir, "logs", "agent.log"), "2026-04-21 12:00:00 [INFO] a:b.py:1: first line\n");
+    writeFileSync(join(dir, "logs", "other.log"), "the other file\n");
+    stack = await startStack({ data: dir });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("follow appends new bytes, and reloads after rotation", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
+    await page.click("button.file >> text=agent.log");
+    await expect.poll(() => page.locator("pre.log-text").textContent()).toContain("first line");
+    await page.click("button >> text=Follow");
+    appendFileSync(join(dir, "logs", "agent.log"), "2026-04-21 12:00:01 [INFO] a:b.py:2: second line\n");
+    await expect.poll(() => page.locator("pre.log-text").textContent(), { timeout: 8_000 }).toContain("second line");
+    truncateSync(join(dir, "logs", "agent.log"), 0);
+    writeFileSync(join(dir, "logs", "agent.log"), "rotated\n");
+    await expect.poll(() => page.locator("pre.log-text").textContent(), { timeout: 8_000 }).toBe("rotated\n");
+    expect(await page.locator(".viewer .banner-info").textContent()).toMatch(/rotated or truncated/);
+    await context.close();
+  });
+
+  it("a newer click wins over an older response still in flight", async () => {
+    const { page, context } = await newPage(browser);
+    await page.route("**/dashboard/logs/agent.log", async (route) => {
+      await new Promise((r) => setTimeout(r, 1_200));
+      await route.continue();
+    });
+    await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
+    await page.click("button.file >> text=agent.log");
+    await page.click("button.file >> text=other.log");
+    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe("the other file\n");
+    await page.waitForTimeout(1_800);
+    expect(await page.locator("pre.log-text").textContent()).toBe("the other file\n");
+    expect(await page.locator(".viewer-title").textContent()).toBe("other.log");
+    await context.close();
   });
 });
