@@ -14,6 +14,7 @@ export default defineProject({
   test: {
     name: "reliability",
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
