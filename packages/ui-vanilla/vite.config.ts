@@ -17,7 +17,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     modulePreload: { polyfill: false },
-    sourcemap: true,
+    sourcemap: false,
     assetsInlineLimit: 0,
   },
 });

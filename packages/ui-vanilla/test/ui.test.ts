@@ -153,6 +153,19 @@ describe("stream controls and layouts", () => {
     await page.click("button >> text=Resume");
     await expect.poll(() => streamText(page)).toMatch(/while paused\n$/);
 
+    // Scrolling up stops autoscroll and offers "Jump to latest"; the button brings it back.
+    await page.evaluate(() => {
+      const sc = document.querySelector(".view-stream .sr-scroll")!;
+      sc.scrollTop = 0;
+    });
+    await page.waitForSelector(".view-stream .sr-jump:not([hidden])");
+    stack.mock.broadcast({ type: "text_delta", data: "more output\n".repeat(50) });
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => document.querySelector(".view-stream .sr-scroll")!.scrollTop)).toBe(0);
+    await page.click(".view-stream .sr-jump");
+    await page.waitForSelector(".view-stream .sr-jump", { state: "hidden" });
+    expect(await page.evaluate(() => { const sc = document.querySelector(".view-stream .sr-scroll")!; return sc.scrollHeight - sc.scrollTop - sc.clientHeight; })).toBeLessThan(2);
+
     await page.click("button >> text=Clear");
     expect(await streamText(page)).toBe("");
     stack.mock.broadcast({ type: "text_delta", data: "fresh\n" });
@@ -185,10 +198,17 @@ describe("stream controls and layouts", () => {
     const { page, context } = await newPage(browser);
     await page.goto(`${stack.dash.url}#/status&token=${stack.mock.token}`);
     await expect.poll(() => page.locator(".view-status .card-value").first().textContent()).toBe("claude");
+    const repoll = async () => {
+      // Leaving and re-entering the view polls at once instead of waiting for the 5 s timer.
+      await page.evaluate(() => (location.hash = "#/logs"));
+      await page.evaluate(() => (location.hash = "#/status"));
+    };
     stack.mock.setFaults({ httpStatus: 503 });
+    await repoll();
     await expect.poll(() => page.locator(".view-status .banner-error").textContent(), { timeout: 15_000 }).toMatch(/unavailable \(503\).*Showing data from/);
     expect(await page.locator(".view-status .card-value").first().textContent()).toBe("claude");
     stack.mock.setFaults({});
+    await repoll();
     await expect.poll(() => page.locator(".view-status .banner-error").isHidden(), { timeout: 15_000 }).toBe(true);
     await context.close();
   });

@@ -65,7 +65,7 @@ export function createSessionsView(ctx: AppContext): View {
   );
 
   const renderTasks = (list: readonly TaskData[], now: number): void => {
-    tasksCount.textContent = list.length ? `(${list.length})` : "";
+    tasksCount.textContent = list.length ? `(${list.length})${skippedNote(list)}` : skippedNote(list).replace(/^ · /, "");
     tasks.set(
       list.map((t) => {
         const created = t.createdAt instanceof Date ? t.createdAt : null;
@@ -80,8 +80,13 @@ export function createSessionsView(ctx: AppContext): View {
     );
   };
 
+  const skippedNote = (list: unknown): string => {
+    const n = (list as { skipped?: readonly unknown[] }).skipped?.length ?? 0;
+    return n ? ` · ${n} unreadable entr${n === 1 ? "y" : "ies"} skipped` : "";
+  };
+
   const renderSessions = (list: readonly SessionData[], now: number): void => {
-    sessionsCount.textContent = list.length ? `(${list.length})` : "";
+    sessionsCount.textContent = list.length ? `(${list.length})${skippedNote(list)}` : skippedNote(list).replace(/^ · /, "");
     sessions.set(
       list.map((s) => {
         const t = sessionTotals(s);
