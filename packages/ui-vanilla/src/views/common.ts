@@ -40,9 +40,14 @@ export function createTable(caption: string, columns: readonly string[], emptyTe
   );
   const empty = h("p", { class: "empty", hidden: true }, emptyText);
   const wrap = h("div", { class: "table-wrap" }, table, empty);
+  let last: string | null = null;
   return {
     el: wrap,
     set(rows: ReadonlyArray<ReadonlyArray<Node | string>>): void {
+      // Unchanged content is left alone, so a selection or the reading position survives the 3 s refresh.
+      const signature = rows.map((r) => r.map((c) => (typeof c === "string" ? c : (c.textContent ?? ""))).join("\u0001")).join("\u0002");
+      if (signature === last && rows.length > 0) return;
+      last = signature;
       const frag = document.createDocumentFragment();
       for (const row of rows) {
         frag.appendChild(

@@ -92,7 +92,14 @@ export function createLogsView(ctx: AppContext): View {
     earlierBtn.disabled = !open || loadedStart === 0;
   };
 
+  let listSignature = "";
   const renderList = (now: number): void => {
+    const signature = `${open ?? ""}\u0002${files.map((f) => `${f.name}\u0001${f.size}\u0001${formatRelative(f.mtime, now)}`).join("\u0002")}`;
+    if (signature === listSignature) return;
+    listSignature = signature;
+    // Keep keyboard focus on the same file across a refresh.
+    const focused = listBody.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset["name"] : undefined;
+    let refocus: HTMLElement | null = null;
     const frag = document.createDocumentFragment();
     for (const f of files) {
       const btn = h(
@@ -101,10 +108,13 @@ export function createLogsView(ctx: AppContext): View {
         h("span", { class: "file-name" }, f.name),
         h("span", { class: "file-meta muted" }, `${formatBytes(f.size)} · ${formatRelative(f.mtime, now)}`),
       );
+      btn.dataset["name"] = f.name;
+      if (focused === f.name) refocus = btn;
       btn.addEventListener("click", () => void openFile(f.name));
       frag.appendChild(h("li", null, btn));
     }
     listBody.replaceChildren(frag);
+    (refocus as HTMLElement | null)?.focus();
     listEmpty.hidden = files.length !== 0;
   };
 
