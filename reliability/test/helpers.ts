@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:http";
-import { DashboardClient, type DashboardStream, type StreamDataEvent } from "@ductor/dashboard-client";
+import { DashboardClient, type DashboardStream, type StreamDataEvent, type StreamEventMap, type StreamEventType } from "@ductor/dashboard-client";
 import { parseRecording, type MockServer, type Recording } from "@ductor/mock-server";
 import WebSocket from "ws";
 
@@ -102,12 +102,12 @@ export async function until(check: () => boolean, what: string, timeoutMs = 10_0
 }
 
 /** Waits for the stream's next event of `type` and resolves with it. */
-export function next<T extends Parameters<DashboardStream["on"]>[0]>(stream: DashboardStream, type: T) {
-  return new Promise<Parameters<Parameters<DashboardStream["on"]>[1]>[0]>((resolve) => {
-    const off = stream.on(type, ((event: never) => {
+export function next<T extends StreamEventType>(stream: DashboardStream, type: T): Promise<StreamEventMap[T]> {
+  return new Promise((resolve) => {
+    const off = stream.on(type, (event) => {
       off();
       resolve(event);
-    }) as never);
+    });
   });
 }
 
