@@ -90,7 +90,7 @@ describe("hostile server data", () => {
     await page.evaluate(() => (location.hash = "#/logs"));
     await page.locator("button.file", { hasText: H1 }).click();
     await expect.poll(() => page.locator("pre.log-text").textContent()).toBe(`${H1}\n${H2}\n`);
-    await page.locator("button.file", { hasText: "agent.log" }).click();
+    await page.locator(`button.file[data-name="agent.log"]`).click();
     await expect.poll(() => page.locator("pre.log-text").textContent()).toContain(H2);
     await assertInert(page);
   });

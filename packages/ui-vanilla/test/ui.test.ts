@@ -79,7 +79,7 @@ describe("views against the mock server", () => {
       if (r.url().includes("/dashboard/logs/agent.log")) ranges.push(r.headers()["range"] ?? "(none)");
     });
     await page.click('a.nav-link[href="#/logs"]');
-    await page.click("button.file >> text=agent.log");
+    await page.click(`button.file[data-name="agent.log"]`);
     const full = readFileSync(agentLog);
     const tail = full.subarray(full.length - 65_536).toString("utf8");
     await expect.poll(() => page.locator("pre.log-text").textContent()).toBe(tail.slice(tail.length - (tail.length - (tail.indexOf("\uFFFD") >= 0 ? tail.lastIndexOf("\uFFFD") + 1 : 0))));
@@ -232,7 +232,7 @@ describe("logs: follow, rotation, newest click wins", () => {
   it("follow appends new bytes, and reloads after rotation", async () => {
     const { page, context } = await newPage(browser);
     await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
-    await page.click("button.file >> text=agent.log");
+    await page.click(`button.file[data-name="agent.log"]`);
     await expect.poll(() => page.locator("pre.log-text").textContent()).toContain("first line");
     await page.click("button >> text=Follow");
     appendFileSync(join(dir, "logs", "agent.log"), "2026-04-21 12:00:01 [INFO] a:b.py:2: second line\n");
@@ -251,8 +251,8 @@ describe("logs: follow, rotation, newest click wins", () => {
       await route.continue();
     });
     await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
-    await page.click("button.file >> text=agent.log");
-    await page.click("button.file >> text=other.log");
+    await page.click(`button.file[data-name="agent.log"]`);
+    await page.click(`button.file[data-name="other.log"]`);
     await expect.poll(() => page.locator("pre.log-text").textContent()).toBe("the other file\n");
     await page.waitForTimeout(1_800);
     expect(await page.locator("pre.log-text").textContent()).toBe("the other file\n");
