@@ -5,6 +5,7 @@ import type { AppContext, LogChunkData, LogFileData, View } from "../app/types.j
 import { h } from "../dom.js";
 import { formatBytes, formatRelative } from "../format.js";
 import { createFinder } from "../render/find.js";
+import { createFindBar } from "./find-bar.js";
 
 export const TAIL_BYTES = 65_536;
 export const FOLLOW_INTERVAL_MS = 2_000;
@@ -28,13 +29,11 @@ export function createLogsView(ctx: AppContext): View {
   const range = h("span", { class: "muted range" });
   const earlierBtn = h("button", { type: "button", class: "btn", disabled: true }, "Load earlier");
   const followBtn = h("button", { type: "button", class: "btn", "aria-pressed": "false", disabled: true, title: "Poll for appended lines every 2 s" }, "Follow");
-  const findInput = h("input", { type: "search", class: "find-input", placeholder: "Find in loaded text", "aria-label": "Find in log", spellcheck: "false" });
-  const prevBtn = h("button", { type: "button", class: "btn btn-icon", "aria-label": "Previous match" }, "↑");
-  const nextBtn = h("button", { type: "button", class: "btn btn-icon", "aria-label": "Next match" }, "↓");
-  const findCount = h("span", { class: "find-count muted", "aria-live": "polite" });
   const viewerError = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const viewerNote = h("p", { class: "banner banner-info", role: "status", hidden: true });
   const pre = h("pre", { class: "log-text", tabindex: 0, "aria-labelledby": "dd-h-logfile" });
+  const finder = createFinder(pre, { name: "dd-log-find", scroller: pre });
+  const findBar = createFindBar({ placeholder: "Find in loaded text", label: "Find in log", finder });
   const placeholder = h("p", { class: "empty" }, "Pick a file to see its last 64 KiB.");
 
   const viewer = h(
@@ -45,7 +44,7 @@ export function createLogsView(ctx: AppContext): View {
       "div",
       { class: "toolbar", role: "toolbar", "aria-label": "Log controls" },
       h("div", { class: "toolbar-group" }, earlierBtn, followBtn),
-      h("div", { class: "toolbar-group find" }, findInput, prevBtn, nextBtn, findCount),
+      findBar.el,
     ),
     viewerError,
     viewerNote,
@@ -61,7 +60,6 @@ export function createLogsView(ctx: AppContext): View {
     h("div", { class: "logs-layout" }, h("nav", { class: "files", "aria-label": "Log files" }, listError, listBody, listEmpty), viewer),
   );
 
-  const finder = createFinder(pre, { name: "dd-log-find", scroller: pre });
 
   let files: LogFileData[] = [];
   let lastListOk = 0;
@@ -157,8 +155,7 @@ export function createLogsView(ctx: AppContext): View {
     renderList(Date.now());
     showError("");
     note(reason);
-    finder.clear();
-    findCount.textContent = "";
+    findBar.reset();
     range.textContent = "loading the last 64 KiB…";
     followBtn.disabled = false;
     try {
@@ -268,26 +265,6 @@ export function createLogsView(ctx: AppContext): View {
       void pollFollow();
     } else schedFollow();
   });
-  const showFind = (s: { count: number; index: number; capped: boolean }): void => {
-    findCount.textContent = findInput.value ? (s.count ? `${s.index + 1} of ${s.count}${s.capped ? "+" : ""}` : "no matches") : "";
-  };
-  let findTimer: ReturnType<typeof setTimeout> | undefined;
-  findInput.addEventListener("input", () => {
-    if (findTimer !== undefined) clearTimeout(findTimer);
-    findTimer = setTimeout(() => showFind(findInput.value ? finder.search(findInput.value) : (finder.clear(), finder.state)), 150);
-  });
-  findInput.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter") {
-      ev.preventDefault();
-      showFind(ev.shiftKey ? finder.prev() : finder.next());
-    } else if (ev.key === "Escape") {
-      findInput.value = "";
-      finder.clear();
-      showFind(finder.state);
-    }
-  });
-  prevBtn.addEventListener("click", () => showFind(finder.prev()));
-  nextBtn.addEventListener("click", () => showFind(finder.next()));
 
   return {
     el,
@@ -312,8 +289,7 @@ export function createLogsView(ctx: AppContext): View {
       ac?.abort();
       following = false;
       if (followTimer !== undefined) clearTimeout(followTimer);
-      if (findTimer !== undefined) clearTimeout(findTimer);
-      finder.clear();
+      findBar.destroy();
       listPoller.destroy();
       el.remove();
     },

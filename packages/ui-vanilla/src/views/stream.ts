@@ -2,6 +2,7 @@ import type { LinkState, LiveSink } from "../app/live.js";
 import type { View } from "../app/types.js";
 import { h } from "../dom.js";
 import { createFinder } from "../render/find.js";
+import { createFindBar } from "./find-bar.js";
 import { createStreamRenderer, type GapHandle, type StreamRenderer } from "../render/stream-renderer.js";
 import { copyText } from "../render/text.js";
 
@@ -23,16 +24,22 @@ export function createStreamView(options: StreamViewOptions = {}): StreamView {
   const pauseBtn = h("button", { type: "button", class: "btn", "aria-pressed": "false", title: "Stop rendering; output is buffered and shown on resume" }, "Pause");
   const clearBtn = h("button", { type: "button", class: "btn" }, "Clear");
   const copyBtn = h("button", { type: "button", class: "btn" }, "Copy");
-  const findInput = h("input", { type: "search", class: "find-input", placeholder: "Find in stream", "aria-label": "Find in stream", spellcheck: "false" });
-  const prevBtn = h("button", { type: "button", class: "btn btn-icon", "aria-label": "Previous match", title: "Previous match (Shift+Enter)" }, "↑");
-  const nextBtn = h("button", { type: "button", class: "btn btn-icon", "aria-label": "Next match", title: "Next match (Enter)" }, "↓");
-  const findCount = h("span", { class: "find-count muted", "aria-live": "polite" });
+  const finder = createFinder(renderer.content, {
+    name: "dd-stream-find",
+    scroller: renderer.scroller,
+    onNavigate: () => {
+      // Reading a match: stop autoscroll so new output does not pull the view away.
+      renderer.stopFollowing();
+    },
+  });
+  // Text waiting for the next animation frame is searchable too.
+  const findBar = createFindBar({ placeholder: "Find in stream", label: "Find in stream", finder, beforeSearch: () => renderer.flush() });
 
   const toolbar = h(
     "div",
     { class: "toolbar", role: "toolbar", "aria-label": "Stream controls" },
     h("div", { class: "toolbar-group" }, pauseBtn, clearBtn, copyBtn, feedback),
-    h("div", { class: "toolbar-group find" }, findInput, prevBtn, nextBtn, findCount),
+    findBar.el,
   );
   const el = h(
     "section",
@@ -42,15 +49,6 @@ export function createStreamView(options: StreamViewOptions = {}): StreamView {
     output,
   );
 
-  const finder = createFinder(renderer.content, {
-    name: "dd-stream-find",
-    scroller: renderer.scroller,
-    onNavigate: () => {
-      // Reading a match: stop autoscroll so new output does not pull the view away.
-      renderer.stopFollowing();
-    },
-  });
-
   let toolCount = 0;
   let gap: GapHandle | null = null;
   let feedbackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -58,9 +56,6 @@ export function createStreamView(options: StreamViewOptions = {}): StreamView {
     feedback.textContent = text;
     if (feedbackTimer !== undefined) clearTimeout(feedbackTimer);
     feedbackTimer = setTimeout(() => (feedback.textContent = ""), 3_000);
-  };
-  const showFind = (s: { count: number; index: number; capped: boolean }): void => {
-    findCount.textContent = findInput.value ? (s.count ? `${s.index + 1} of ${s.count}${s.capped ? "+" : ""}` : "no matches") : "";
   };
 
   pauseBtn.addEventListener("click", () => {
@@ -78,8 +73,7 @@ export function createStreamView(options: StreamViewOptions = {}): StreamView {
   });
   clearBtn.addEventListener("click", () => {
     renderer.clear();
-    finder.clear();
-    showFind(finder.state);
+    findBar.reset();
     toolCount = 0;
     tools.textContent = "no tools yet";
   });
@@ -91,27 +85,6 @@ export function createStreamView(options: StreamViewOptions = {}): StreamView {
       () => say("Copy failed: the browser refused"),
     );
   });
-  let findTimer: ReturnType<typeof setTimeout> | undefined;
-  findInput.addEventListener("input", () => {
-    if (findTimer !== undefined) clearTimeout(findTimer);
-    findTimer = setTimeout(() => {
-      renderer.flush();
-      showFind(findInput.value ? finder.search(findInput.value) : (finder.clear(), finder.state));
-    }, 150);
-  });
-  findInput.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter") {
-      ev.preventDefault();
-      renderer.flush();
-      showFind(ev.shiftKey ? finder.prev() : finder.next());
-    } else if (ev.key === "Escape") {
-      findInput.value = "";
-      finder.clear();
-      showFind(finder.state);
-    }
-  });
-  prevBtn.addEventListener("click", () => showFind(finder.prev()));
-  nextBtn.addEventListener("click", () => showFind(finder.next()));
 
   return {
     el,
@@ -145,8 +118,7 @@ export function createStreamView(options: StreamViewOptions = {}): StreamView {
     },
     destroy(): void {
       if (feedbackTimer !== undefined) clearTimeout(feedbackTimer);
-      if (findTimer !== undefined) clearTimeout(findTimer);
-      finder.clear();
+      findBar.destroy();
       renderer.destroy();
       el.remove();
     },
