@@ -39,12 +39,11 @@ declare global {
 export const nextPaint = (): Promise<void> =>
   new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
-export function runBench(name: string, variant: Variant | ((root: HTMLElement) => Variant)): void {
-  const params = new URLSearchParams(location.search);
-  const expected = Number(params.get("n"));
-  const root = document.getElementById("root") as HTMLElement;
-  const impl = typeof variant === "function" ? variant(root) : variant;
-
+/**
+ * Starts the clock, the long-task observer and the frame counter. `finish()` waits for the next paint (or
+ * `painted`) and publishes the result for the driver to read.
+ */
+export function startMeasuring(name: string): { finish(events: number, painted?: () => Promise<void>): Promise<void> } {
   const longTasks: number[] = [];
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) longTasks.push(entry.duration);
@@ -57,34 +56,54 @@ export function runBench(name: string, variant: Variant | ((root: HTMLElement) =
     if (counting) requestAnimationFrame(countFrame);
   };
   requestAnimationFrame(countFrame);
-
-  let received = 0;
   const started = performance.now();
-  const socket = new WebSocket(params.get("ws") as string);
+
+  return {
+    async finish(events, painted = nextPaint) {
+      await painted();
+      const elapsed = performance.now() - started;
+      counting = false;
+      window.__benchResult = {
+        variant: name,
+        events,
+        finished: true,
+        timeToLastPaintMs: elapsed,
+        longestTaskMs: longTasks.reduce((a, b) => Math.max(a, b), 0),
+        totalLongTaskMs: longTasks.reduce((a, b) => a + b, 0),
+        longTasks: longTasks.length,
+        framesPainted: frames,
+      };
+    },
+  };
+}
+
+/** Counts handled events for the driver's progress report and fires `done` at the expected count. */
+export function eventCounter(expected: number, done: (count: number) => void): () => void {
+  let received = 0;
   window.__benchProgress = 0;
+  return () => {
+    received++;
+    if ((received & 1023) === 0) window.__benchProgress = received;
+    if (received === expected) done(received);
+  };
+}
+
+export const expectedEvents = (): number => Number(new URLSearchParams(location.search).get("n"));
+export const streamUrl = (): string => new URLSearchParams(location.search).get("ws") as string;
+
+/** A variant fed by a raw WebSocket + JSON.parse: the same receive path as the parse-only floor. */
+export function runBench(name: string, variant: Variant | ((root: HTMLElement) => Variant)): void {
+  const root = document.getElementById("root") as HTMLElement;
+  const impl = typeof variant === "function" ? variant(root) : variant;
+  const measuring = startMeasuring(name);
+  const socket = new WebSocket(streamUrl());
+  const count = eventCounter(expectedEvents(), (events) => {
+    void measuring.finish(events, impl.painted?.bind(impl)).then(() => socket.close());
+  });
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data as string) as BenchEvent;
     if (event.type === "ping") return;
     impl.handle(event);
-    received++;
-    if ((received & 1023) === 0) window.__benchProgress = received;
-    if (received === expected) void finish();
+    count();
   };
-
-  async function finish(): Promise<void> {
-    await (impl.painted ? impl.painted() : nextPaint());
-    const elapsed = performance.now() - started;
-    counting = false;
-    socket.close();
-    window.__benchResult = {
-      variant: name,
-      events: received,
-      finished: true,
-      timeToLastPaintMs: elapsed,
-      longestTaskMs: longTasks.reduce((a, b) => Math.max(a, b), 0),
-      totalLongTaskMs: longTasks.reduce((a, b) => a + b, 0),
-      longTasks: longTasks.length,
-      framesPainted: frames,
-    };
-  }
 }

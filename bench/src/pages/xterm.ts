@@ -1,6 +1,6 @@
 // xterm.js: a terminal emulator with its own batched renderer and a bounded scrollback.
 import { Terminal } from "@xterm/xterm";
-import { runBench } from "./harness";
+import { nextPaint, runBench } from "./harness";
 
 runBench("xterm.js", (root) => {
   const term = new Terminal({ cols: 160, rows: 45, scrollback: 5000, convertEol: true });
@@ -13,7 +13,7 @@ runBench("xterm.js", (root) => {
     },
     async painted() {
       await lastWrite;
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      await nextPaint();
     },
   };
 });
