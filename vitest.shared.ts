@@ -1,0 +1,12 @@
+import { fileURLToPath } from "node:url";
+
+const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+/**
+ * Tests import sibling packages from source, so that a test run never depends on a stale build and a
+ * change in one package is tested against its users at once.
+ */
+export const sourceAliases = {
+  "@ductor/mock-server": source("mock-server"),
+  "@ductor/dashboard-client": source("client"),
+};
