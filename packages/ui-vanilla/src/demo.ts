@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   const port = Number(process.env["PORT"] ?? 0);
   const dash = await startDashboardServer({ ductor: mock.url, token: mock.token, port: Number.isInteger(port) ? port : 0 });
   process.stdout.write(`\nductor dashboard demo (mock ductor at ${mock.url}, replaying "coding-session" in a loop)\n\n`);
-  process.stdout.write(`  open: ${dash.tokenUrl ?? dash.url}\n\nCtrl-C stops both.\n`);
+  process.stdout.write(`  open: ${dash.tokenUrl ?? dash.url}\n\n`);
+  // The API itself, for trying the client or curl against the same data the page shows.
+  process.stdout.write(`  API token: ${mock.token}\n`);
+  process.stdout.write(`  try:       curl -H 'Authorization: Bearer ${mock.token}' ${mock.url}/dashboard/status\n\nCtrl-C stops both.\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
