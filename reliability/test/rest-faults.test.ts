@@ -176,7 +176,8 @@ describe("REST faults: time", () => {
     const started = Date.now();
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
-    expect(Date.now() - started).toBeLessThan(500);
+    // Promptly: well before the 10 s the server would take, with room for a busy CI machine.
+    expect(Date.now() - started).toBeLessThan(1_000);
     expect(requests()).toBe(1);
     await until(() => resources() <= before, "the request's timer and socket to be released", 3_000);
   });
