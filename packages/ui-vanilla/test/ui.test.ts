@@ -121,7 +121,7 @@ describe("views against the mock server", () => {
     stack.mock.broadcast({ type: "text_delta", data: "after the gap\n" });
     await expect.poll(() => streamText(page)).toMatch(/after the gap\n$/);
     // The marker sits between the old output and the new.
-    const order = await page.evaluate(() => Array.from(document.querySelectorAll(".sr-content > *"), (n) => n.className).slice(-3));
+    const order = await page.evaluate(() => Array.from(document.querySelectorAll(".sr-page > *"), (n) => n.className).slice(-3));
     expect(order).toEqual(["sr-chunk", "sr-gap", "sr-chunk"]);
   });
 });

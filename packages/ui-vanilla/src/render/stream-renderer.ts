@@ -69,7 +69,21 @@ interface Block {
   el: HTMLElement;
   chars: number;
   text: boolean;
+  page: Page;
 }
+
+/** A group of consecutive blocks: the scroller lays out a few dozen pages instead of hundreds of blocks. */
+interface Page {
+  el: HTMLElement;
+  blocks: number;
+}
+
+/**
+ * Blocks per page. Layout walks every child of the container it invalidates; measured in headless Chromium,
+ * a frame cost ~1.1 ms more with 250 blocks directly in the scroller than with 25. Pages keep both levels
+ * short, and `content-visibility: auto` on a page lets the browser skip pages out of view altogether.
+ */
+const PAGE_BLOCKS = 16;
 
 const FOLLOW_SLACK_PX = 32;
 
@@ -113,6 +127,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
   let renderedChars = 0;
   let droppedChars = 0;
   let current: Block | null = null;
+  let lastPage: Page | null = null;
   let frame = 0;
   let paused = false;
   let following = true;
@@ -197,16 +212,29 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     schedule();
   }
 
-  function addBlock(b: Block): void {
-    content.appendChild(b.el);
+  function pageForNextBlock(): Page {
+    if (!lastPage || lastPage.blocks >= PAGE_BLOCKS) {
+      lastPage = { el: el("div", "sr-page"), blocks: 0 };
+      // Pages out of view skip style, layout and paint (the CSSOM is allowed under a strict CSP).
+      lastPage.el.style.setProperty("content-visibility", "auto");
+      lastPage.el.style.setProperty("contain-intrinsic-size", "auto 2000px");
+      content.appendChild(lastPage.el);
+    }
+    return lastPage;
+  }
+
+  function addBlock(el: HTMLElement, chars: number, text: boolean): Block {
+    const page = pageForNextBlock();
+    const b: Block = { el, chars, text, page };
+    page.el.appendChild(el);
+    page.blocks++;
     blocks.push(b);
-    renderedChars += b.chars;
+    renderedChars += chars;
+    return b;
   }
 
   function newChunk(): Block {
-    const b: Block = { el: el("div", "sr-chunk"), chars: 0, text: true };
-    addBlock(b);
-    return b;
+    return addBlock(el("div", "sr-chunk"), 0, true);
   }
 
   function writeText(s: string): void {
@@ -267,15 +295,15 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
         } else {
           const line = el("div", "sr-tool");
           line.appendChild(chip);
-          addBlock({ el: line, chars: label.length + 1, text: false });
+          addBlock(line, label.length + 1, false);
         }
       } else if (op.k === "gap") {
         const line = el("div", "sr-gap", gapText(op.gap));
         line.setAttribute("role", "note");
         op.gap.el = line;
-        addBlock({ el: line, chars: 40, text: false });
+        addBlock(line, 40, false);
       } else {
-        addBlock({ el: el("div", "sr-note", op.text), chars: op.text.length + 1, text: false });
+        addBlock(el("div", "sr-note", op.text), op.text.length + 1, false);
       }
     }
     flushTexts();
@@ -289,6 +317,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       head++;
       if (b === current) current = null;
       b.el.remove();
+      if (--b.page.blocks === 0 && b.page !== lastPage) b.page.el.remove();
       renderedChars -= b.chars;
       if (b.text) droppedChars += b.chars;
     }
@@ -330,6 +359,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       pendingChars = 0;
       content.replaceChildren();
       blocks = [];
+      lastPage = null;
       head = 0;
       renderedChars = 0;
       droppedChars = 0;
