@@ -1,0 +1,72 @@
+/**
+ * What a dashboard left open all day lives through: the network going away and coming back, and the tab being
+ * hidden. Real Chromium against the real mock server.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launch, newPage, startStack, streamText, type Stack } from "./helpers.js";
+
+let browser: Browser;
+let stack: Stack;
+beforeAll(async () => {
+  browser = await launch();
+  stack = await startStack({});
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+const badgeState = (page: import("playwright-core").Page) => page.locator(".badge").getAttribute("data-state");
+
+describe("lifecycle", () => {
+  it("offline: the badge says so and the stream socket is dropped; back online: it reconnects at once and streams again", async () => {
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+    await expect.poll(() => badgeState(page)).toBe("open");
+
+    await context.setOffline(true);
+    await expect.poll(() => badgeState(page)).toBe("offline");
+    expect(await page.locator(".badge").textContent()).toMatch(/offline/);
+    await expect.poll(() => stack.mock.streamClients()).toBe(0);
+
+    const backOnline = Date.now();
+    await context.setOffline(false);
+    await expect.poll(() => badgeState(page)).toBe("open");
+    // "At once": well inside the backoff ceiling (30 s) the stream would otherwise wait for.
+    expect(Date.now() - backOnline).toBeLessThan(5_000);
+    stack.mock.broadcast({ type: "text_delta", data: "back online\n" });
+    await expect.poll(() => streamText(page)).toContain("back online");
+    expect(await page.locator(".sr-gap").count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a hidden tab stops polling; showing it again polls at once", async () => {
+    const { page, context } = await newPage(browser);
+    const polls: number[] = [];
+    page.on("request", (request) => {
+      if (/\/dashboard\/(sessions|tasks)$/.test(new URL(request.url()).pathname)) polls.push(Date.now());
+    });
+    await page.goto(`${stack.dash.url}#/sessions&token=${encodeURIComponent(stack.mock.token)}`);
+    await expect.poll(() => polls.length).toBeGreaterThan(0);
+
+    // Headless Chromium keeps a page visible; play the browser's part: the state flips, then the event fires.
+    const setVisibility = (state: "hidden" | "visible") =>
+      page.evaluate((s) => {
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => s });
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => s === "hidden" });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, state);
+    await setVisibility("hidden");
+    const hiddenAt = Date.now();
+    await page.waitForTimeout(7_000); // more than two of the view's 3 s polling periods
+    expect(polls.filter((t) => t > hiddenAt + 250)).toEqual([]);
+
+    const shownAt = Date.now();
+    await setVisibility("visible");
+    await expect.poll(() => polls.filter((t) => t >= shownAt).length).toBeGreaterThan(0);
+    expect(polls.find((t) => t >= shownAt)! - shownAt).toBeLessThan(1_500);
+    await context.close();
+  });
+});
