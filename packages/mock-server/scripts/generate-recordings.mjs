@@ -371,13 +371,17 @@ function writeDataFolder(name, kind, provider, logSeed) {
   for (const [file, text, mtime] of logs) {
     const path = join(dir, "logs", file);
     writeFileSync(path, text);
-    utimesSync(path, mtime, mtime); // only local: git does not keep mtimes
+    utimesSync(path, mtime, mtime);
   }
+  // Git and `npm pack` do not keep mtimes, so the folder pins them itself (see routes/logs.ts).
+  writeFileSync(join(dir, LOG_MTIMES_FILE), JSON.stringify(Object.fromEntries(logs.map(([file, , mtime]) => [file, mtime])), null, 2) + "\n");
   const listing = logs
     .map(([file, , mtime]) => ({ name: file, size: statSync(join(dir, "logs", file)).size, mtime }))
     .sort((a, b) => b.mtime - a.mtime);
   return { sessions: plain(sessions), tasks: plain(tasks), listing };
 }
+
+const LOG_MTIMES_FILE = "log-mtimes.json";
 
 // ---------- coding-session ----------
 

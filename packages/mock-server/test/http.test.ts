@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -148,6 +148,29 @@ describe("endpoints", () => {
     for (const f of list) expect(f.size).toBe(statSync(join(dir, "logs", f.name)).size);
     for (let i = 1; i < list.length; i++) expect(list[i - 1]!.mtime).toBeGreaterThanOrEqual(list[i]!.mtime);
     expect(text).toMatch(/"mtime": \d+\.\d+/);
+  });
+
+  it("a data folder's log-mtimes.json pins the listed mtimes (git and npm pack do not keep them)", async () => {
+    const pinnedDir = mkdtempSync(join(tmpdir(), "mock-mtimes-"));
+    cpSync(join(recordingsDir(), "coding-session"), pinnedDir, { recursive: true });
+    // Real mtimes in the opposite order to the pinned ones, as a fresh checkout might leave them.
+    utimesSync(join(pinnedDir, "logs", "agent.log"), 1_000, 1_000);
+    utimesSync(join(pinnedDir, "logs", "agent.log.1"), 3_000, 3_000);
+    utimesSync(join(pinnedDir, "logs", "service.err"), 2_000, 2_000);
+    writeFileSync(join(pinnedDir, "log-mtimes.json"), JSON.stringify({ "agent.log": 1776765797.25, "agent.log.1": 1776761939.5, "ignored.log": "x" }));
+    const pinnedServer = await startMockServer({ data: pinnedDir, autoplay: "manual" });
+    try {
+      const res = await fetch(`${pinnedServer.url}/dashboard/logs`, { headers: { authorization: `Bearer ${pinnedServer.token}` } });
+      const list = (await res.json()) as { name: string; mtime: number }[];
+      expect(list).toEqual([
+        expect.objectContaining({ name: "agent.log", mtime: 1776765797.25 }),
+        expect.objectContaining({ name: "agent.log.1", mtime: 1776761939.5 }),
+        expect.objectContaining({ name: "service.err", mtime: 2_000 }),
+      ]);
+    } finally {
+      await pinnedServer.close();
+      rmSync(pinnedDir, { recursive: true, force: true });
+    }
   });
 
   it("400 for names with / or .. after percent-decoding; 404 JSON for missing files and non-files", async () => {

@@ -4,7 +4,7 @@
  */
 import { createReadStream } from "node:fs";
 import type { BigIntStats } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { jsonReply, pyFloat, type Reply, SERVER_HEADER, TEXT_TYPE } from "../http.js";
@@ -15,6 +15,23 @@ function pyMtime(st: BigIntStats): number {
   const sec = st.mtimeNs / 1_000_000_000n;
   const nsec = st.mtimeNs % 1_000_000_000n;
   return Number(sec) + Number(nsec) * 1e-9;
+}
+
+/**
+ * A data folder may pin its log files' mtimes in `log-mtimes.json` (`{"agent.log": 1776772842.44}`): git and
+ * `npm pack` do not keep mtimes, and without them the bundled logs would list in checkout order, not
+ * ductor's newest-first. Files it does not name keep their real mtime.
+ */
+export const LOG_MTIMES_FILE = "log-mtimes.json";
+
+async function pinnedMtimes(dataDir: string): Promise<Record<string, number>> {
+  try {
+    const pinned: unknown = JSON.parse(await readFile(join(dataDir, LOG_MTIMES_FILE), "utf8"));
+    if (!pinned || typeof pinned !== "object" || Array.isArray(pinned)) return {};
+    return Object.fromEntries(Object.entries(pinned).filter((entry): entry is [string, number] => typeof entry[1] === "number" && Number.isFinite(entry[1])));
+  } catch {
+    return {};
+  }
 }
 
 export const logsList: Handler = async (_r, ctx) => {
@@ -31,12 +48,13 @@ export const logsList: Handler = async (_r, ctx) => {
     if (code === "ENOENT" || code === "ENOTDIR") return jsonReply([]);
     throw e;
   }
+  const pinned = await pinnedMtimes(ctx.dataDir);
   const files: { name: string; size: number; mtime: number }[] = [];
   for (const name of names) {
     // stat (not lstat): symlinks to files are listed, like Path.is_file(). A file vanishing
     // between readdir and stat throws, which is ductor's 500-during-rotation too.
     const st = await stat(join(dir, name), { bigint: true });
-    if (st.isFile()) files.push({ name, size: Number(st.size), mtime: pyMtime(st) });
+    if (st.isFile()) files.push({ name, size: Number(st.size), mtime: pinned[name] ?? pyMtime(st) });
   }
   files.sort((a, b) => b.mtime - a.mtime); // stable, newest first
   return jsonReply(files.map((f) => ({ name: f.name, size: f.size, mtime: pyFloat(f.mtime) })));
