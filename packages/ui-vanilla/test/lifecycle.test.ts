@@ -69,4 +69,26 @@ describe("lifecycle", () => {
     expect(polls.find((t) => t >= shownAt)! - shownAt).toBeLessThan(1_500);
     await context.close();
   });
+
+  it("after 'Jump to latest', output that grows below the view (pages taking their real size) does not end following", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+    await expect.poll(() => badgeState(page)).toBe("open");
+    stack.mock.broadcast({ type: "text_delta", data: "line\n".repeat(2_000) });
+    await expect.poll(async () => (await streamText(page)).length).toBe(10_000);
+    await page.evaluate(() => (document.querySelector(".view-stream .sr-scroll")!.scrollTop = 0));
+    await page.waitForSelector(".view-stream .sr-jump:not([hidden])");
+    // Right after the jump's own scroll, the last block grows, as an out-of-view page does once shown.
+    await page.evaluate(() => {
+      document.querySelector(".view-stream .sr-jump")!.addEventListener("click", () => {
+        const blocks = document.querySelectorAll<HTMLElement>(".view-stream .sr-chunk");
+        blocks[blocks.length - 1]!.style.paddingBottom = "1500px";
+      });
+    });
+    await page.click(".view-stream .sr-jump");
+    const distance = () => page.evaluate(() => { const sc = document.querySelector(".view-stream .sr-scroll")!; return sc.scrollHeight - sc.scrollTop - sc.clientHeight; });
+    await expect.poll(distance, { timeout: 2_000 }).toBeLessThan(2);
+    expect(await page.locator(".view-stream .sr-jump").isHidden()).toBe(true);
+    await context.close();
+  });
 });

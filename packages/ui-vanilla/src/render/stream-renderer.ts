@@ -129,6 +129,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
   let current: Block | null = null;
   let lastPage: Page | null = null;
   let frame = 0;
+  let settleFrame = 0;
   let paused = false;
   let following = true;
   let destroyed = false;
@@ -140,10 +141,15 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     options.onFollowChange?.(v);
   }
 
+  // Where stick() last put the view. Output growing below it (or pages taking their real size once in view)
+  // moves the bottom away without the person scrolling: only a move up from here means "stop following".
+  let stuckAt = 0;
   const onScroll = (): void => {
     if (scroller.clientHeight === 0) return;
     const distance = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
-    setFollowing(distance <= FOLLOW_SLACK_PX);
+    if (distance <= FOLLOW_SLACK_PX) setFollowing(true);
+    else if (following && scroller.scrollTop >= stuckAt - 1) stickUntilSettled();
+    else setFollowing(false);
   };
   scroller.addEventListener("scroll", onScroll, { passive: true });
   const onJump = (): void => api.jumpToLatest();
@@ -160,9 +166,28 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     if (following) stick();
   }
 
+  /**
+   * Stick to the bottom now and again on the next frames until the height stops changing: pages that were out
+   * of view when output arrived keep a stale size (content-visibility) until the jump brings them into view.
+   */
+  function stickUntilSettled(framesLeft = 6): void {
+    if (settleFrame) caf(settleFrame);
+    stick();
+    const height = scroller.scrollHeight;
+    settleFrame = raf(() => {
+      settleFrame = 0;
+      if (destroyed || !following) return;
+      if (scroller.scrollHeight !== height || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight > 1) {
+        if (framesLeft > 1) stickUntilSettled(framesLeft - 1);
+        else stick();
+      }
+    });
+  }
+
   function stick(): void {
     // One layout read per frame at most, and only while following.
     scroller.scrollTop = scroller.scrollHeight;
+    stuckAt = scroller.scrollTop;
   }
 
   function compactPending(): void {
@@ -384,7 +409,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     },
     jumpToLatest(): void {
       setFollowing(true);
-      stick();
+      stickUntilSettled();
     },
     stopFollowing(): void {
       setFollowing(false);
@@ -396,7 +421,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       if (following) stick();
     },
     refresh(): void {
-      if (following) stick();
+      if (following) stickUntilSettled();
     },
     text(): string {
       let out = "";
@@ -412,7 +437,9 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     destroy(): void {
       destroyed = true;
       if (frame) caf(frame);
+      if (settleFrame) caf(settleFrame);
       frame = 0;
+      settleFrame = 0;
       scroller.removeEventListener("scroll", onScroll);
       jump.removeEventListener("click", onJump);
       scroller.remove();
