@@ -121,7 +121,9 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
   readonly #transport: StreamTransport;
   readonly #opts: Required<Omit<StreamOptions, "signal">>;
   readonly #signal: AbortSignal | undefined;
-  readonly #listeners = new Map<StreamEventType, Set<(ev: never) => void>>();
+  // Copy-on-write arrays: subscribing is rare and events are many, so dispatch iterates a snapshot that
+  // on()/off() replace, instead of copying the listeners for every frame.
+  readonly #listeners = new Map<StreamEventType, ReadonlyArray<(ev: never) => void>>();
   readonly #iterators = new Set<IteratorSlot>();
   #finalError: DashboardError | undefined;
 
@@ -170,12 +172,12 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
 
   /** Subscribe; returns the unsubscribe function. */
   on<K extends StreamEventType>(type: K, listener: (event: StreamEventMap[K]) => void): () => void {
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, (set = new Set()));
     const fn = listener as (ev: never) => void;
-    set.add(fn);
+    const current = this.#listeners.get(type) ?? [];
+    if (!current.includes(fn)) this.#listeners.set(type, [...current, fn]);
     return () => {
-      set.delete(fn);
+      const now = this.#listeners.get(type);
+      if (now?.includes(fn)) this.#listeners.set(type, now.filter((f) => f !== fn));
     };
   }
 
@@ -472,9 +474,9 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
   }
 
   #emit<K extends StreamEventType>(type: K, event: StreamEventMap[K]): void {
-    const set = this.#listeners.get(type);
-    if (!set) return;
-    for (const fn of [...set]) {
+    const listeners = this.#listeners.get(type);
+    if (!listeners) return;
+    for (const fn of listeners) {
       try {
         (fn as (ev: StreamEventMap[K]) => void)(event);
       } catch (error) {
