@@ -39,8 +39,9 @@ export function createLive(client: Client, sink: LiveSink, onRefused: (reason: s
   set(state);
   const stream: Stream = client.stream(streamOptions);
   const offs: Array<() => void> = [];
-  const on = <A extends unknown[]>(fn: (...a: A) => unknown): ((...a: A) => void) => (...a: A) => {
-    if (!closed) fn(...a);
+  // Every stream event has one argument: no rest/spread, which would allocate per streamed frame.
+  const on = <T>(fn: (event: T) => unknown): ((event: T) => void) => (event: T) => {
+    if (!closed) fn(event);
   };
 
   offs.push(

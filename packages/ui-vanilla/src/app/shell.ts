@@ -97,11 +97,6 @@ export function createShell(opts: ShellOptions): Shell {
 
   const sink = {
     ...streamView,
-    text: streamView.text,
-    tool: streamView.tool,
-    status: streamView.status,
-    gapStart: streamView.gapStart,
-    gapEnd: streamView.gapEnd,
     link(state: LinkState): void {
       link = state;
       streamView.link(state);
