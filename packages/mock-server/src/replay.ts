@@ -3,8 +3,9 @@
  *
  * Timing is anchored to when each entry was *due*, not when the previous timer actually fired, so
  * timer lateness does not accumulate over a long recording. `speed: 0` plays as fast as possible
- * but yields to the event loop between small batches (and waits while sockets have a big backlog),
- * so frames actually reach the sockets instead of piling up in memory behind a busy loop.
+ * but yields to the event loop between small batches, and holds back while even the fastest socket
+ * has a big backlog, so frames actually reach the sockets instead of piling up in memory behind a
+ * busy loop. It never waits for one slow socket: the stream hub drops those on its own.
  */
 import type { RecordingEntry, Snapshot, StreamFrame } from "./recording.js";
 
@@ -21,14 +22,12 @@ export interface ReplayHooks {
   emit(frame: StreamFrame): void;
   /** A REST snapshot became current. */
   snapshot(snapshot: Snapshot): void;
-  /** Bytes still queued on the slowest socket; used for back-pressure at speed 0. */
-  backlog(): number;
+  /** True while the sockets cannot take more right now; speed 0 waits for it to clear. */
+  congested(): boolean;
 }
 
 /** Entries played per turn of the event loop at speed 0. */
 const FAST_BATCH = 64;
-/** Above this many queued bytes on a socket, speed 0 waits for it to drain. */
-const FAST_BACKLOG_LIMIT = 1 << 20;
 /** At real speeds, at most this many due entries are played before yielding. */
 const DUE_BATCH = 256;
 
@@ -149,7 +148,7 @@ export class Replayer {
     this.immediate = setImmediate(() => {
       this.immediate = undefined;
       if (!this.running) return;
-      if (this.hooks.backlog() > FAST_BACKLOG_LIMIT) {
+      if (this.hooks.congested()) {
         // Let the sockets drain before queueing more; the real server awaits each send too.
         this.timer = setTimeout(() => {
           this.timer = undefined;
@@ -157,7 +156,9 @@ export class Replayer {
         }, 5);
         return;
       }
-      for (let n = 0; n < FAST_BATCH && this.running; n++) {
+      // Stop a batch early once the sockets are full: with big frames, a whole batch could push even
+      // a fast socket over its backlog limit.
+      for (let n = 0; n < FAST_BATCH && this.running && (n === 0 || !this.hooks.congested()); n++) {
         if (!this.step()) return;
       }
       if (this.running) this.scheduleFast();

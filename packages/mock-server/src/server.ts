@@ -34,7 +34,7 @@ import { type FileReply, isFileReply, logsFile, logsList, sendFile } from "./rou
 import { sessions } from "./routes/sessions.js";
 import { status } from "./routes/status.js";
 import { tasks } from "./routes/tasks.js";
-import { StreamHub, type SentFrame } from "./stream.js";
+import { DEFAULT_MAX_BACKLOG_BYTES, StreamHub, type SentFrame } from "./stream.js";
 
 export type { SentFrame } from "./stream.js";
 
@@ -64,6 +64,16 @@ export interface MockServerOptions {
   faults?: Faults;
   /** How many `sent()` frames are kept (the oldest are dropped first). Default 100_000. */
   sentLimit?: number;
+  /**
+   * Per-socket send backlog (bytes queued in the socket and ws's compressor) above which a stream
+   * socket is a slow consumer and is terminated on its own (the client sees 1006). Default 8 MiB.
+   */
+  maxBacklogBytes?: number;
+  /**
+   * Most authenticated `/dashboard/stream` sockets at once; an upgrade over it is answered
+   * HTTP 503 (a failed handshake). Default: no limit, like ductor.
+   */
+  maxConnections?: number;
 }
 
 export interface MockServer {
@@ -151,6 +161,11 @@ function match(rawUrl: string): Match {
   return route ? { route } : undefined;
 }
 
+function positiveInt(name: string, v: number | undefined): number | undefined {
+  if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new TypeError(`${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
 const NO_UPGRADE_BODY = (upgrade: string | undefined) =>
   `No WebSocket UPGRADE hdr: ${upgrade ?? "None"}\n Can "Upgrade" only to "WebSocket".`;
 
@@ -178,8 +193,16 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   let replayStarted = false;
   const autoplay = options.autoplay ?? "first-client";
-  const hub = new StreamHub(faults, options.heartbeatMs ?? 30_000, options.sentLimit ?? DEFAULT_SENT_LIMIT, () => {
-    if (autoplay === "first-client" && !replayStarted) startReplay();
+  const maxBacklogBytes = positiveInt("maxBacklogBytes", options.maxBacklogBytes) ?? DEFAULT_MAX_BACKLOG_BYTES;
+  const maxConnections = positiveInt("maxConnections", options.maxConnections);
+  const hub = new StreamHub({
+    faults,
+    heartbeatMs: options.heartbeatMs ?? 30_000,
+    sentLimit: options.sentLimit ?? DEFAULT_SENT_LIMIT,
+    maxBacklogBytes,
+    onAuthenticated: () => {
+      if (autoplay === "first-client" && !replayStarted) startReplay();
+    },
   });
   const replayer = new Replayer(
     recording.entries,
@@ -187,7 +210,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     {
       emit: (frame) => hub.broadcast(frame),
       snapshot: (s) => snapshots.set(s.path, s),
-      backlog: () => hub.backlog(),
+      congested: () => hub.congested(),
     },
   );
   function startReplay(): void {
@@ -280,6 +303,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     perMessageDeflate: { threshold: 1024 },
   });
   const rawSockets = new Set<Socket>();
+  /** Upgrades accepted but not yet handed to the hub, so a burst cannot slip past `maxConnections`. */
+  let upgrading = 0;
   http.on("connection", (s: Socket) => {
     rawSockets.add(s);
     s.on("close", () => rawSockets.delete(s));
@@ -328,7 +353,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     const fault = ok ? faultReply(req) : undefined;
     if (fault) return rawReply(socket, fault);
-    wss.handleUpgrade(req, socket, head, (ws) => (ok ? hub.accept(ws) : hub.reject(ws)));
+    if (!ok) return wss.handleUpgrade(req, socket, head, (ws) => hub.reject(ws));
+    // Over the limit: refuse before the 101, so the refused socket costs nothing. A bad token above
+    // still gets ductor's 101 + 1008, so a client learns its token is wrong whatever the load.
+    if (maxConnections !== undefined && hub.connections + upgrading >= maxConnections) {
+      return rawReply(socket, frameworkError(503, { "Retry-After": "1" }));
+    }
+    upgrading++;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      upgrading--;
+      hub.accept(ws);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,11 @@
 /**
  * The `/dashboard/stream` sockets: auth (101 then Close 1008 on a bad token), the `{"type": "ping"}`
  * proof of auth, aiohttp-style heartbeat, broadcasting, the `sent()` log and the stream faults.
+ *
+ * Broadcasting never waits for a socket. Each socket has a bounded backlog instead (`maxBacklogBytes`,
+ * measured by `ws.bufferedAmount`, which counts both unsent socket writes and the frames waiting in
+ * ws's asynchronous permessage-deflate queue): a socket found over it when the next frame is due is
+ * terminated on its own (the client sees 1006, like any dead link) and everyone else goes on.
  */
 import type { WebSocket } from "ws";
 import { malformedFrame, type Faults } from "./faults.js";
@@ -19,6 +24,23 @@ export interface SentFrame {
 
 /** ductor waits this long for the client's Close reply after a 1008 before giving up. */
 const UNAUTHORIZED_CLOSE_WAIT_MS = 10_000;
+
+/** Default per-socket backlog before a socket counts as a slow consumer and is dropped. */
+export const DEFAULT_MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+/** Speed 0 holds back while even the fastest socket has this much queued (or half the limit, if lower). */
+const PACE_BACKLOG_BYTES = 1024 * 1024;
+
+export interface StreamHubOptions {
+  faults: Faults;
+  /** Protocol ping interval; 0 disables. */
+  heartbeatMs: number;
+  /** How many `sent()` frames are kept. */
+  sentLimit: number;
+  /** A socket with more than this queued when a frame is due is dropped (terminated). */
+  maxBacklogBytes: number;
+  /** Called after every authenticated connection (the replay's "first-client" autoplay). */
+  onAuthenticated: () => void;
+}
 
 interface Conn {
   id: number;
@@ -43,13 +65,21 @@ export class StreamHub {
   private readonly log: SentFrame[] = [];
   private logStart = 0;
   private closing = false;
+  private faults: Faults;
+  private readonly heartbeatMs: number;
+  private readonly sentLimit: number;
+  private readonly maxBacklogBytes: number;
+  private readonly paceBytes: number;
+  private readonly onAuthenticated: () => void;
 
-  constructor(
-    private faults: Faults,
-    private readonly heartbeatMs: number,
-    private readonly sentLimit: number,
-    private readonly onAuthenticated: () => void,
-  ) {}
+  constructor(options: StreamHubOptions) {
+    this.faults = options.faults;
+    this.heartbeatMs = options.heartbeatMs;
+    this.sentLimit = options.sentLimit;
+    this.maxBacklogBytes = options.maxBacklogBytes;
+    this.paceBytes = Math.min(PACE_BACKLOG_BYTES, Math.floor(options.maxBacklogBytes / 2));
+    this.onAuthenticated = options.onAuthenticated;
+  }
 
   /** Sockets counted by /dashboard/status: authenticated and not yet fully closed. */
   get connections(): number {
@@ -63,11 +93,19 @@ export class StreamHub {
     return n;
   }
 
-  /** Largest send backlog over all sockets, for back-pressure at speed 0. */
-  backlog(): number {
-    let max = 0;
-    for (const c of this.conns) max = Math.max(max, c.ws.bufferedAmount);
-    return max;
+  /**
+   * Back-pressure for speed 0: true while even the fastest healthy socket still has a sizeable
+   * backlog. Pacing on the fastest (not the slowest) socket is what keeps one reader that never reads
+   * from freezing the replay for everyone: it falls behind alone until its backlog passes the limit
+   * and it is dropped. With no socket at all there is nothing to wait for.
+   */
+  congested(): boolean {
+    let fastest = Infinity;
+    for (const c of this.conns) {
+      if (c.ws.readyState !== c.ws.OPEN || c.dropping) continue;
+      fastest = Math.min(fastest, c.ws.bufferedAmount);
+    }
+    return fastest !== Infinity && fastest > this.paceBytes;
   }
 
   sent(): SentFrame[] {
@@ -123,6 +161,10 @@ export class StreamHub {
     const data = typeof frame === "string" || frame instanceof Uint8Array ? frame : pyJson(frame);
     for (const c of [...this.conns]) {
       if (c.ws.readyState !== c.ws.OPEN || c.dropping) continue;
+      if (c.ws.bufferedAmount > this.maxBacklogBytes) {
+        this.dropSlowConsumer(c);
+        continue;
+      }
       this.sendTo(c, data);
       c.events++;
       const { malformed, malformedEvery, dropAfterEvents } = this.faults;
@@ -195,6 +237,17 @@ export class StreamHub {
       c.dropping = true;
       if (c.inFlight === 0) c.ws.terminate();
     } else if (c.ws.readyState === c.ws.OPEN) c.ws.close(code, reason);
+  }
+
+  /**
+   * A socket that fell `maxBacklogBytes` behind. Terminated at once, without a Close frame: a Close
+   * (say 1013 "try again later") would queue behind megabytes the peer is not reading, so it would
+   * never arrive, and the point is to free that memory now. The client sees 1006 and reconnects.
+   */
+  private dropSlowConsumer(c: Conn): void {
+    this.clearTimers(c);
+    c.dropping = true;
+    c.ws.terminate();
   }
 
   /**
