@@ -22,6 +22,8 @@ export interface ReplayHooks {
   emit(frame: StreamFrame): void;
   /** A REST snapshot became current. */
   snapshot(snapshot: Snapshot): void;
+  /** A looping replay reached the end and starts over (called before the first entry plays again). */
+  restarted(): void;
   /** True while the sockets cannot take more right now; speed 0 waits for it to clear. */
   congested(): boolean;
 }
@@ -126,6 +128,7 @@ export class Replayer {
         return false;
       }
       this.idx = 0;
+      this.hooks.restarted();
     }
     return true;
   }

@@ -99,6 +99,15 @@ export interface MockServer {
 }
 
 const DEFAULT_SENT_LIMIT = 100_000;
+/**
+ * Sent between two passes of a looping replay, so the dashboard can tell the passes apart (nothing
+ * in ductor's stream marks a turn, so the last text of one pass would otherwise run into the first
+ * of the next). A status label, then the clear: labels are opaque strings (protocol §3.2).
+ */
+const LOOP_RESTART_FRAMES = [
+  { type: "system_status", data: "replay restarted" },
+  { type: "system_status", data: null },
+] as const;
 /** How long close() waits for clients to answer the 1001 Close before cutting them off. */
 const SHUTDOWN_WAIT_MS = 1_000;
 
@@ -210,6 +219,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     {
       emit: (frame) => hub.broadcast(frame),
       snapshot: (s) => snapshots.set(s.path, s),
+      restarted: () => {
+        for (const frame of LOOP_RESTART_FRAMES) hub.broadcast(frame);
+      },
       congested: () => hub.congested(),
     },
   );

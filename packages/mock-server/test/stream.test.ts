@@ -113,8 +113,31 @@ describe("replay", () => {
   it("loop starts over at the end", async () => {
     const s = await start({ token: "t", loop: true, speed: 0, recording: rec([[0, "text_delta", "a"], [10, "text_delta", "b"]]) });
     const c = connect(`${s.streamUrl}?token=t`);
-    await c.waitFrames(8);
-    expect(c.texts().slice(1, 7)).toEqual(Array.from({ length: 6 }, (_, i) => `{"type": "text_delta", "data": "${"ab"[i % 2]}"}`));
+    await c.waitFrames(12);
+    const events = c.texts().filter((t) => t.includes("text_delta"));
+    expect(events.slice(0, 6)).toEqual(Array.from({ length: 6 }, (_, i) => `{"type": "text_delta", "data": "${"ab"[i % 2]}"}`));
+  });
+
+  it("a looping replay marks each restart with a system_status label, then clears it", async () => {
+    const s = await start({ token: "t", loop: true, speed: 0, recording: rec([[0, "text_delta", "a"], [10, "text_delta", "b"]]) });
+    const c = connect(`${s.streamUrl}?token=t`);
+    await c.waitFrames(1 + 4 + 4 + 2);
+    s.replay.pause();
+    const restart = '{"type": "system_status", "data": "replay restarted"}';
+    const clear = '{"type": "system_status", "data": null}';
+    const a = '{"type": "text_delta", "data": "a"}';
+    const b = '{"type": "text_delta", "data": "b"}';
+    const mine = s.sent().filter((f) => f.connection === 1).map((f) => f.data);
+    expect(mine.slice(0, 11)).toEqual(['{"type": "ping"}', a, b, restart, clear, a, b, restart, clear, a, b]);
+  });
+
+  it("a replay without loop sends no restart marker", async () => {
+    const s = await start({ token: "t", speed: 0, recording: rec([[0, "text_delta", "a"], [10, "text_delta", "b"]]) });
+    const c = connect(`${s.streamUrl}?token=t`);
+    await s.replay.done;
+    await c.waitFrames(3);
+    await sleep(30);
+    expect(c.texts()).toEqual(['{"type": "ping"}', '{"type": "text_delta", "data": "a"}', '{"type": "text_delta", "data": "b"}']);
   });
 
   it("autoplay manual waits for replay.start(); pause() stops; first-client waits for a client", async () => {
