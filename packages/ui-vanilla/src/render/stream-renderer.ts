@@ -237,12 +237,32 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     schedule();
   }
 
+  /**
+   * Full pages skip style, layout and paint while out of view (`content-visibility: auto`), but only once
+   * their real height is known: a page skipped before it was ever laid out counts as a placeholder height,
+   * and a jump to the bottom computed from placeholders lands tens of thousands of pixels short (its real
+   * size shows up two frames later, after the jump). So a page stays rendered until a ResizeObserver has seen
+   * it full and laid out (not while the view is hidden), and then skips with that height as its size.
+   */
+  const sizeWatcher =
+    typeof ResizeObserver === "function"
+      ? new ResizeObserver((entries) => {
+          for (const entry of entries) {
+            const height = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
+            if (height <= 0) continue; // hidden: not laid out yet
+            const page = entry.target as HTMLElement;
+            sizeWatcher?.unobserve(page);
+            page.style.setProperty("contain-intrinsic-size", `auto ${Math.ceil(height)}px`);
+            page.style.setProperty("content-visibility", "auto");
+          }
+        })
+      : null;
+
   function pageForNextBlock(): Page {
     if (!lastPage || lastPage.blocks >= PAGE_BLOCKS) {
+      // The page filled before this one will not change size again: let it skip once it has been measured.
+      if (lastPage) sizeWatcher?.observe(lastPage.el);
       lastPage = { el: el("div", "sr-page"), blocks: 0 };
-      // Pages out of view skip style, layout and paint (the CSSOM is allowed under a strict CSP).
-      lastPage.el.style.setProperty("content-visibility", "auto");
-      lastPage.el.style.setProperty("contain-intrinsic-size", "auto 2000px");
       content.appendChild(lastPage.el);
     }
     return lastPage;
@@ -342,7 +362,10 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       head++;
       if (b === current) current = null;
       b.el.remove();
-      if (--b.page.blocks === 0 && b.page !== lastPage) b.page.el.remove();
+      if (--b.page.blocks === 0 && b.page !== lastPage) {
+        sizeWatcher?.unobserve(b.page.el);
+        b.page.el.remove();
+      }
       renderedChars -= b.chars;
       if (b.text) droppedChars += b.chars;
     }
@@ -382,6 +405,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     clear(): void {
       pending = [];
       pendingChars = 0;
+      sizeWatcher?.disconnect();
       content.replaceChildren();
       blocks = [];
       lastPage = null;
@@ -440,6 +464,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       if (settleFrame) caf(settleFrame);
       frame = 0;
       settleFrame = 0;
+      sizeWatcher?.disconnect();
       scroller.removeEventListener("scroll", onScroll);
       jump.removeEventListener("click", onJump);
       scroller.remove();

@@ -1,0 +1,96 @@
+/**
+ * The stream renderer alone in real Chromium (the test harness page exposes the public API): scrolling and
+ * scrollback behaviour that depends on real layout.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Browser, Page } from "playwright-core";
+import sirv from "sirv";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { harnessDir, launch, newPage } from "./helpers.js";
+
+let browser: Browser;
+let server: Server;
+let url: string;
+beforeAll(async () => {
+  browser = await launch();
+  const statics = sirv(harnessDir, { dev: true });
+  server = createServer((req, res) => statics(req, res, () => res.writeHead(404).end()));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+type Api = typeof import("../src/index.js");
+type RendererWindow = { __dd: Api; __r: ReturnType<Api["createStreamRenderer"]> };
+
+async function rendererPage(cpuSlowdown = 1): Promise<{ page: Page; close(): Promise<void> }> {
+  const { page, context } = await newPage(browser);
+  await page.goto(url);
+  // A loaded CI machine: every frame's script and layout take longer.
+  if (cpuSlowdown > 1) await (await context.newCDPSession(page)).send("Emulation.setCPUThrottlingRate", { rate: cpuSlowdown });
+  await page.evaluate(() => {
+    const w = window as unknown as RendererWindow;
+    const box = document.createElement("div");
+    box.style.cssText = "height:600px;display:flex;flex-direction:column";
+    document.body.append(box);
+    w.__r = w.__dd.createStreamRenderer(box, {});
+    w.__r.scroller.style.flex = "1";
+  });
+  return { page, close: () => context.close() };
+}
+
+const distanceToBottom = (page: Page) =>
+  page.evaluate(() => {
+    const sc = (window as unknown as RendererWindow).__r.scroller;
+    return sc.scrollHeight - sc.scrollTop - sc.clientHeight;
+  });
+
+describe("stream renderer in Chromium", () => {
+  for (const cpuSlowdown of [1, 4]) {
+    it(`"Jump to latest" after a burst that arrived out of view lands at the bottom (CPU ${cpuSlowdown}x slower)`, async () => {
+      const { page, close } = await rendererPage(cpuSlowdown);
+      await page.evaluate(() => (window as unknown as RendererWindow).__r.append("line of output\n".repeat(3_000)));
+      await page.evaluate(() => (window as unknown as RendererWindow).__r.flush());
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await page.evaluate(() => ((window as unknown as RendererWindow).__r.scroller.scrollTop = 0));
+        await page.waitForSelector(".sr-jump:not([hidden])");
+        // ~300 KB in one burst: whole pages filled while out of view.
+        await page.evaluate(() => (window as unknown as RendererWindow).__r.append("more output\n".repeat(25_000)));
+        await expect.poll(() => page.evaluate(() => (window as unknown as RendererWindow).__r.stats().pendingChars)).toBe(0);
+        expect(await page.evaluate(() => (window as unknown as RendererWindow).__r.scroller.scrollTop)).toBe(0);
+        await page.click(".sr-jump");
+        await expect.poll(() => distanceToBottom(page), { timeout: 5_000 }).toBeLessThan(2);
+        // It stays there: nothing but the person (or new output) moves it.
+        await page.waitForTimeout(300);
+        expect(await distanceToBottom(page)).toBeLessThan(2);
+        expect(await page.locator(".sr-jump").isHidden()).toBe(true);
+      }
+      await close();
+    }, 60_000);
+  }
+
+  it("output that arrived while the view was hidden is at its real height when the view is shown again", async () => {
+    const { page, close } = await rendererPage();
+    await page.evaluate(() => {
+      const r = (window as unknown as RendererWindow).__r;
+      const box = r.scroller.parentElement!;
+      box.style.display = "none";
+      r.append("hidden output\n".repeat(30_000));
+      r.flush();
+    });
+    await page.waitForTimeout(100);
+    await page.evaluate(() => {
+      const r = (window as unknown as RendererWindow).__r;
+      r.scroller.parentElement!.style.display = "flex";
+      r.refresh();
+    });
+    await expect.poll(() => distanceToBottom(page), { timeout: 5_000 }).toBeLessThan(2);
+    await page.waitForTimeout(300);
+    expect(await distanceToBottom(page)).toBeLessThan(2);
+    await close();
+  });
+});
