@@ -91,16 +91,28 @@ export class PyJsonError extends Error {
 
 type Node = { kind: "raw"; text: string } | { kind: "arr"; items: Node[] } | { kind: "obj"; entries: Map<string, Node> };
 
-/** `json.dumps(json.loads(text))`, text to text. Throws `PyJsonError` on input Python would reject. */
-export function reformatPyJson(text: string): string {
-  return emit(new Parser(text).parseDocument());
+/**
+ * Rewrites one object member's scalar value, given its key and its already Python-formatted text
+ * (e.g. `"2026-04-21T09:12:44.801233+00:00"` with the quotes, or `1776762012.5531`).
+ */
+export type PyJsonRewrite = (key: string, raw: string) => string;
+
+/**
+ * `json.dumps(json.loads(text))`, text to text. Throws `PyJsonError` on input Python would reject.
+ * `rewrite`, when given, may replace object members' scalar values on the way (the time shift).
+ */
+export function reformatPyJson(text: string, rewrite?: PyJsonRewrite): string {
+  return emit(new Parser(text).parseDocument(), rewrite);
 }
 
-function emit(node: Node): string {
+function emit(node: Node, rewrite: PyJsonRewrite | undefined): string {
   if (node.kind === "raw") return node.text;
-  if (node.kind === "arr") return `[${node.items.map(emit).join(", ")}]`;
+  if (node.kind === "arr") return `[${node.items.map((n) => emit(n, rewrite)).join(", ")}]`;
   const parts: string[] = [];
-  for (const [k, v] of node.entries) parts.push(`${pyString(k)}: ${emit(v)}`);
+  for (const [k, v] of node.entries) {
+    const text = rewrite && v.kind === "raw" ? rewrite(k, v.text) : emit(v, rewrite);
+    parts.push(`${pyString(k)}: ${text}`);
+  }
   return `{${parts.join(", ")}}`;
 }
 

@@ -30,10 +30,11 @@ import { parseRecording, resolveRecording, type Recording, type Snapshot } from 
 import { Replayer } from "./replay.js";
 import type { Handler, RouteContext } from "./routes/context.js";
 import { health } from "./routes/health.js";
-import { type FileReply, isFileReply, logsFile, logsList, sendFile } from "./routes/logs.js";
+import { type FileReply, isFileReply, LOG_MTIMES_FILE, logsFile, logsList, sendFile } from "./routes/logs.js";
 import { sessions } from "./routes/sessions.js";
 import { status } from "./routes/status.js";
 import { tasks } from "./routes/tasks.js";
+import { timeShiftTo } from "./timeshift.js";
 import { DEFAULT_MAX_BACKLOG_BYTES, StreamHub, type SentFrame } from "./stream.js";
 
 export type { SentFrame } from "./stream.js";
@@ -70,6 +71,13 @@ export interface MockServerOptions {
    */
   maxBacklogBytes?: number;
   /**
+   * Move every time in the data folder and the recording by one whole-second offset so the newest
+   * lands on now (`true`, taken when the server starts) or on the given Date. Sessions' and tasks'
+   * times keep their formats (ISO strings, epoch floats, `0.0` stays `0.0`); pinned log mtimes and the
+   * `YYYY-MM-DD HH:MM:SS` stamps inside log files move too. Default false: times as recorded.
+   */
+  shiftTimes?: boolean | Date;
+  /**
    * Most authenticated `/dashboard/stream` sockets at once; an upgrade over it is answered
    * HTTP 503 (a failed handshake). Default: no limit, like ductor.
    */
@@ -83,6 +91,8 @@ export interface MockServer {
   streamUrl: string;
   port: number;
   token: string;
+  /** Seconds added to every data time by `shiftTimes` (0 without it). */
+  timeShiftSeconds: number;
   /** Send one frame to every authenticated stream socket (objects are encoded like ductor's json.dumps). */
   broadcast(frame: object | string | Uint8Array): void;
   /** Frames sent to stream sockets, in order (the last `sentLimit` of them). */
@@ -189,6 +199,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   } else if (options.recording) {
     recording = options.recording;
   }
+  const timeShift = options.shiftTimes
+    ? await timeShiftTo(options.shiftTimes === true ? new Date() : options.shiftTimes, dataDir, recording, LOG_MTIMES_FILE)
+    : undefined;
+  if (timeShift) recording = timeShift.recording(recording);
   let faults = validateFaults(options.faults ?? {});
   const provider = options.status?.provider ?? recording.header.provider ?? "claude";
   const model = options.status?.model ?? recording.header.model ?? "opus";
@@ -236,6 +250,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     runtime: () => ({ provider, model }),
     uptimeSeconds: () => Math.floor((performance.now() - startedAt) / 1000),
     dashboardConnections: () => hub.connections,
+    timeShift,
   };
 
   /** The fault that replaces any /dashboard/* answer after auth. */
@@ -397,6 +412,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     streamUrl: `ws://${urlHost}:${port}/dashboard/stream`,
     port,
     token,
+    timeShiftSeconds: timeShift?.seconds ?? 0,
     broadcast: (frame) => hub.broadcast(frame),
     sent: () => hub.sent(),
     streamClients: () => hub.openClients,

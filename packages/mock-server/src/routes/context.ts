@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Reply } from "../http.js";
 import type { Snapshot } from "../recording.js";
+import type { TimeShift } from "../timeshift.js";
 
 export interface RouteContext {
   /** The data folder (sessions.json, tasks.json, logs/), when there is one. */
@@ -17,6 +18,8 @@ export interface RouteContext {
   uptimeSeconds(): number;
   /** Open /dashboard/stream sockets, including ones that are closing (like ductor's set). */
   dashboardConnections(): number;
+  /** With `shiftTimes`: moves the data folder's times (the recording's are moved once, at load). */
+  timeShift?: TimeShift;
 }
 
 export interface RouteRequest {

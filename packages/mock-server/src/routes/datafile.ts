@@ -27,5 +27,5 @@ export async function dataFileReply(
     throw e; // EISDIR, EACCES…: Python's read_text raises too
   }
   const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  return rawJsonReply(reformatPyJson(text));
+  return rawJsonReply(reformatPyJson(text, ctx.timeShift?.rewriteJson));
 }

@@ -54,7 +54,9 @@ export const logsList: Handler = async (_r, ctx) => {
     // stat (not lstat): symlinks to files are listed, like Path.is_file(). A file vanishing
     // between readdir and stat throws, which is ductor's 500-during-rotation too.
     const st = await stat(join(dir, name), { bigint: true });
-    if (st.isFile()) files.push({ name, size: Number(st.size), mtime: pinned[name] ?? pyMtime(st) });
+    // Only pinned mtimes move with shiftTimes: a real mtime is already a real, current time.
+    const mtime = pinned[name] === undefined ? pyMtime(st) : (ctx.timeShift?.epoch(pinned[name]) ?? pinned[name]);
+    if (st.isFile()) files.push({ name, size: Number(st.size), mtime });
   }
   files.sort((a, b) => b.mtime - a.mtime); // stable, newest first
   return jsonReply(files.map((f) => ({ name: f.name, size: f.size, mtime: pyFloat(f.mtime) })));
@@ -68,7 +70,13 @@ export interface FileReply {
   kind: "file";
   status: number;
   headers: Record<string, string>;
-  file?: { path: string; start: number; end: number /* inclusive */ };
+  file?: {
+    path: string;
+    start: number;
+    end: number /* inclusive */;
+    /** Rewrites the whole file's text (latin1, so bytes pass through) without changing its length. */
+    rewrite?: (latin1: string) => string;
+  };
 }
 
 export async function logsFile(r: RouteRequest, ctx: RouteContext): Promise<Reply | FileReply> {
@@ -83,7 +91,9 @@ export async function logsFile(r: RouteRequest, ctx: RouteContext): Promise<Repl
     return jsonReply({ error: "not found" }, 404);
   }
   if (!st.isFile()) return jsonReply({ error: "not found" }, 404);
-  return fileResponse(r, path, st);
+  const reply = fileResponse(r, path, st, ctx.timeShift?.seconds);
+  if (reply.file && ctx.timeShift) reply.file.rewrite = (text) => ctx.timeShift?.logText(text) ?? text;
+  return reply;
 }
 
 function httpDate(ms: number): string {
@@ -101,10 +111,12 @@ function etagList(header: string): string[] {
   return header.split(",").map((s) => s.trim().replace(/^W\//, ""));
 }
 
-function fileResponse(r: RouteRequest, path: string, st: BigIntStats): FileReply {
+function fileResponse(r: RouteRequest, path: string, st: BigIntStats, shiftSeconds?: number): FileReply {
   const size = Number(st.size);
   const mtime = pyMtime(st);
-  const etag = `"${st.mtimeNs.toString(16)}-${st.size.toString(16)}"`;
+  // Shifted content is different content: give it its own ETag, so no cache mixes two shifts.
+  const shiftTag = shiftSeconds ? `-s${shiftSeconds.toString(16)}` : "";
+  const etag = `"${st.mtimeNs.toString(16)}-${st.size.toString(16)}${shiftTag}"`;
   const lastModified = httpDate(Math.floor(mtime) * 1000);
   const h = r.req.headers;
   const base = { Server: SERVER_HEADER, ETag: etag, "Last-Modified": lastModified };
@@ -197,7 +209,16 @@ export function sendFile(method: string | undefined, res: ServerResponse, reply:
     res.end();
     return;
   }
-  const stream = createReadStream(reply.file.path, { start: reply.file.start, end: reply.file.end });
+  const { path, start, end, rewrite } = reply.file;
+  if (rewrite) {
+    // Rewritten files are read whole (ductor's logs are at most 5 MiB) and sliced after the rewrite.
+    readFile(path).then(
+      (bytes) => res.end(Buffer.from(rewrite(bytes.toString("latin1")), "latin1").subarray(start, end + 1)),
+      () => res.destroy(),
+    );
+    return;
+  }
+  const stream = createReadStream(path, { start, end });
   stream.on("error", () => res.destroy());
   stream.pipe(res);
 }
