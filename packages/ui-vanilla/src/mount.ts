@@ -68,18 +68,28 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
     root.appendChild(connect.el);
   }
 
-  function startApp(client: Client, canSignOut: boolean, initialRoute?: Route): void {
+  /**
+   * `unconfirmed`: a token from a `#token=` link, stored only once the server has accepted it. Anyone can
+   * send a link; a wrong token in it must not sign the person out of the token they had remembered.
+   */
+  function startApp(client: Client, canSignOut: boolean, initialRoute?: Route, unconfirmed?: { token: string; baseUrl: string | null }): void {
     if (destroyed) return;
     teardown();
+    let pending = unconfirmed ?? null;
     shell = createShell({
       client,
       routing,
       initialRoute: initialRoute ?? options.initialRoute,
       scrollbackChars: options.scrollbackChars,
       streamOptions: options.streamOptions,
+      onAccepted() {
+        if (pending && persist) saveToken(pending.token, pending.baseUrl, false);
+        pending = null;
+      },
       onRefused(reason) {
-        // Nothing retries: the stored token is dropped and the form comes back with the reason.
-        if (canSignOut) forgetToken();
+        // Nothing retries: the stored token is dropped and the form comes back with the reason. A refused link
+        // token was never stored, and what was stored before it stays.
+        if (canSignOut && !pending) forgetToken();
         queueMicrotask(() => showConnect(reason));
       },
       onSignOut: canSignOut
@@ -99,8 +109,7 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
   } else {
     const fromUrl = options.tokenFromUrl !== false ? takeTokenFromUrl() : null;
     if (fromUrl) {
-      if (persist) saveToken(fromUrl, (source as { baseUrl?: string }).baseUrl ?? null, false);
-      startApp(make(baseUrl, fromUrl), true, options.initialRoute ?? "stream");
+      startApp(make(baseUrl, fromUrl), true, options.initialRoute ?? "stream", { token: fromUrl, baseUrl: (source as { baseUrl?: string }).baseUrl ?? null });
     } else {
       const saved = persist ? loadSaved() : null;
       if (saved) {

@@ -140,6 +140,35 @@ describe("a refused token", () => {
     await context.close();
   });
 
+  it("a #token= link keeps the remembered token until the server accepts the new one", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(stack.dash.url);
+    await page.fill("#dd-token", stack.mock.token);
+    await page.check("#dd-remember");
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".badge[data-state=open]");
+    const remembered = () => page.evaluate(() => localStorage.getItem("ductor-dashboard.token"));
+    expect(await remembered()).toBe(stack.mock.token);
+
+    // Anyone can send a link: a wrong token in it is refused, and signs nobody out.
+    await page.goto("about:blank");
+    await page.goto(`${stack.dash.url}#token=sent-by-someone-else`);
+    await page.waitForSelector("form.connect-form");
+    expect(await page.locator(".connect-message").textContent()).toMatch(/refused/i);
+    expect(await remembered()).toBe(stack.mock.token);
+    expect(await page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token"))).toBeNull();
+    await page.goto("about:blank");
+    await page.goto(stack.dash.url);
+    await page.waitForSelector(".badge[data-state=open]");
+
+    // A link whose token the server accepts replaces it, for this tab.
+    await page.goto("about:blank");
+    await page.goto(`${stack.dash.url}#token=${stack.mock.token}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    await expect.poll(() => page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token"))).toBe(stack.mock.token);
+    await context.close();
+  });
+
   it("a stream refused with 1008 mid-session also returns to the form, once", async () => {
     const { page, context } = await newPage(browser);
     let sockets = 0;

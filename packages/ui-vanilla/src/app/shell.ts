@@ -18,6 +18,8 @@ export interface ShellOptions {
   scrollbackChars?: number;
   streamOptions?: Parameters<Client["stream"]>[0];
   onRefused(reason: string): void;
+  /** Called once, when the server first proves it accepted the token (the stream's `ping` frame). */
+  onAccepted?: () => void;
   onSignOut?: () => void;
 }
 
@@ -63,6 +65,7 @@ export function createShell(opts: ShellOptions): Shell {
   const badgeText = h("span", { class: "badge-text" }, "connecting…");
   const badge = h("span", { class: "badge", "data-state": "connecting", role: "status", "aria-live": "polite" }, h("span", { class: "dot", "aria-hidden": "true" }), badgeText);
   let link: LinkState = { kind: "connecting" };
+  let accepted = false;
   let online = typeof navigator === "undefined" ? true : navigator.onLine !== false;
 
   const paintBadge = (now = Date.now()): void => {
@@ -99,6 +102,10 @@ export function createShell(opts: ShellOptions): Shell {
     ...streamView,
     link(state: LinkState): void {
       link = state;
+      if (state.kind === "open" && !accepted) {
+        accepted = true;
+        opts.onAccepted?.();
+      }
       streamView.link(state);
       paintBadge();
     },
