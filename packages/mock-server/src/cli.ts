@@ -2,6 +2,7 @@
  * `ductor-mock serve …` and `ductor-mock record …`. Thin: parse flags, call the library, print
  * what a person needs to start poking at it, and stop cleanly on SIGINT/SIGTERM.
  */
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { MALFORMED_KINDS, type Faults, type MalformedKind } from "./faults.js";
 import { record } from "./record.js";
@@ -11,6 +12,11 @@ import { startMockServer } from "./server.js";
 const int = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return n;
+};
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
   return n;
 };
 const num = (name: string) => (v: string) => {
@@ -43,6 +49,15 @@ function onSignals(stop: () => Promise<void>): void {
   process.on("SIGTERM", handler);
 }
 
+/**
+ * The package's own version, read when asked: the built cli.js sits in dist/ and the sources in
+ * src/, both one level below package.json, in a checkout and in an installed tarball alike.
+ */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+  return pkg.version ?? "unknown";
+}
+
 interface ServeFlags {
   port: number;
   host: string;
@@ -54,6 +69,9 @@ interface ServeFlags {
   maxIdle?: number;
   autoplay: "first-client" | "immediate" | "manual";
   heartbeat?: number;
+  maxBacklog?: number;
+  maxConnections?: number;
+  shiftTimes?: boolean;
   dropAfterEvents?: number;
   dropEveryMs?: number;
   dropCloseCode?: number;
@@ -67,7 +85,8 @@ interface ServeFlags {
 
 const program = new Command()
   .name("ductor-mock")
-  .description("A stand-in for ductor's dashboard API: replays recorded agent sessions, records new ones.");
+  .description("A stand-in for ductor's dashboard API: replays recorded agent sessions, records new ones.")
+  .version(packageVersion(), "-V, --version", "print the package version");
 
 program
   .command("serve")
@@ -82,6 +101,9 @@ program
   .option("--max-idle <ms>", "cap any gap between two events", int("--max-idle"))
   .addOption(new Option("--autoplay <mode>", "when replay starts").choices(["first-client", "immediate", "manual"]).default("first-client"))
   .option("--heartbeat <ms>", "protocol ping interval (ductor: 30000)", int("--heartbeat"))
+  .option("--max-backlog <bytes>", "drop a stream socket once this much is queued for it (default 8 MiB)", positive("--max-backlog"))
+  .option("--max-connections <n>", "refuse stream upgrades over this many sockets with HTTP 503 (default: no limit)", positive("--max-connections"))
+  .option("--shift-times", "move the data's times so the newest is now (sessions, tasks, log mtimes and lines)")
   .option("--drop-after-events <n>", "fault: terminate each stream socket after N events", int("--drop-after-events"))
   .option("--drop-every-ms <ms>", "fault: terminate each stream socket T ms after it opened", int("--drop-every-ms"))
   .option("--drop-close-code <code>", "fault: drop with a Close frame of this code instead of terminating", int("--drop-close-code"))
@@ -114,11 +136,15 @@ program
       maxIdleMs: flags.maxIdle,
       autoplay: flags.autoplay,
       heartbeatMs: flags.heartbeat,
+      maxBacklogBytes: flags.maxBacklog,
+      maxConnections: flags.maxConnections,
+      shiftTimes: flags.shiftTimes,
       faults,
     });
     const active = Object.entries(faults).filter(([, v]) => v !== undefined);
     console.log(`ductor mock server listening on ${server.url}`);
     console.log(`  recording: ${flags.recording} (speed ${flags.speed}${flags.loop ? ", loop" : ""}, autoplay ${flags.autoplay})`);
+    if (server.timeShiftSeconds) console.log(`  times:     shifted by ${server.timeShiftSeconds} s so the newest is now`);
     if (active.length) console.log(`  faults:    ${active.map(([k, v]) => `${k}=${String(v)}`).join(" ")}`);
     console.log(`  token:     ${server.token}`);
     console.log(`  stream:    ${server.streamUrl}?token=${encodeURIComponent(server.token)}`);
