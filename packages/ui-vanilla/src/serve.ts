@@ -1,16 +1,21 @@
 /**
  * `startDashboardServer`: serves the built static site (dist/site) and proxies ductor's dashboard API
  * (`/dashboard/*`, including the `/dashboard/stream` WebSocket upgrade, and `/health`) so the browser
- * talks to one origin. Nothing else of ductor (`/ws`, `/files`, `/upload`) is reachable through it.
- * Node only.
+ * talks to one origin. Nothing else of ductor (`/ws`, `/files`, `/upload`) is reachable through it: every
+ * request first passes the gate (src/serve/gate.ts), which decides on the normalised path, the method, the
+ * Host (DNS rebinding) and, for the stream, the Origin. Node only.
  */
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createProxyServer } from "http-proxy-3";
 import sirv from "sirv";
+import { decide } from "./serve/gate.js";
+import { createHostAllowList } from "./serve/hosts.js";
+import { refuseResponse, refuseUpgrade } from "./serve/refusal.js";
 
 export interface DashboardServerOptions {
   /** ductor's API base URL, e.g. "http://127.0.0.1:8741". */
@@ -23,6 +28,12 @@ export interface DashboardServerOptions {
   token?: string;
   /** The built site folder. Default: dist/site next to this module. */
   siteDir?: string;
+  /**
+   * Host names served besides loopback names (localhost, *.localhost, 127.0.0.1, [::1]) and the bound address:
+   * "dash.example", "dash.example:8080", "*.example.com", "[fe80::1]". Any other Host is refused (403), which
+   * stops DNS-rebinding pages. Bound to 0.0.0.0 or ::, list the names the machine is reached by here.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface DashboardServer {
@@ -57,8 +68,17 @@ function defaultSiteDir(): string {
   return join(here, "site");
 }
 
-function isProxied(path: string): boolean {
-  return path === "/health" || path.startsWith("/dashboard/");
+/** ductor's address stays out of error bodies: a 502 reaches whoever can reach the dashboard. */
+const BAD_GATEWAY_BODY = JSON.stringify({ error: "bad gateway", detail: "ductor is unreachable" });
+
+function badGatewayOnSocket(socket: Duplex): void {
+  const head = `HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(BAD_GATEWAY_BODY)}\r\nconnection: close\r\n\r\n`;
+  if (socket.writable) socket.end(head + BAD_GATEWAY_BODY, () => socket.destroy());
+  else socket.destroy();
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function securityHeaders(res: ServerResponse): void {
@@ -77,20 +97,30 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   }
   const host = options.host ?? "127.0.0.1";
   const origin = `${target.protocol}//${target.host}`;
+  const allowedHosts = createHostAllowList(host, options.allowedHosts ?? []);
 
   const proxy = createProxyServer({ target: origin, changeOrigin: true, xfwd: false, ws: true });
   proxy.on("proxyRes", (proxyRes: IncomingMessage) => {
     // Log files are text/plain whatever they contain: never let a browser sniff them into HTML.
     proxyRes.headers["x-content-type-options"] = "nosniff";
   });
-  proxy.on("error", (err: Error, _req: unknown, resOrSocket: unknown) => {
-    const res = resOrSocket as ServerResponse | Socket;
+  // Upgrade sockets whose upstream request got an answer (101 or an HTTP response): after that, an error
+  // means the link broke mid-stream and there is no HTTP exchange left to answer on.
+  const answeredUpgrades = new WeakSet<Duplex>();
+  proxy.on("proxyReqWs", (proxyReq: { once(event: string, listener: () => void): void }, _req: unknown, socket: Duplex) => {
+    const answered = (): void => void answeredUpgrades.add(socket);
+    proxyReq.once("upgrade", answered);
+    proxyReq.once("response", answered);
+  });
+  proxy.on("error", (_err: Error, _req: unknown, resOrSocket: unknown) => {
+    const res = resOrSocket as ServerResponse | Duplex;
     if ("writeHead" in res && typeof res.writeHead === "function") {
       if (!res.headersSent) {
-        res.writeHead(502, { "content-type": "application/json; charset=utf-8" });
-        res.end(JSON.stringify({ error: "bad gateway", detail: err.message }));
+        res.writeHead(502, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(BAD_GATEWAY_BODY) });
+        res.end(BAD_GATEWAY_BODY);
       } else res.destroy();
-    } else (res as Socket).destroy?.();
+    } else if (!answeredUpgrades.has(res as Duplex)) badGatewayOnSocket(res as Duplex);
+    else (res as Duplex).destroy();
   });
 
   const statics = sirv(siteDir, {
@@ -106,14 +136,23 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   });
 
   const sockets = new Set<Socket>();
+  const gate = (req: IncomingMessage, upgrade: string | undefined) =>
+    decide(
+      { method: req.method ?? "", url: req.url ?? "", host: headerValue(req.headers.host), origin: headerValue(req.headers.origin), upgrade },
+      allowedHosts,
+    );
+
   const server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
-    if (isProxied(path)) {
-      proxy.web(req, res);
+    const decision = gate(req, undefined);
+    if (decision.action === "refuse") {
+      securityHeaders(res);
+      refuseResponse(res, decision);
       return;
     }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { allow: "GET, HEAD" }).end();
+    // From here on, the request is the one the gate decided on: nothing downstream re-reads the raw target.
+    req.url = decision.url;
+    if (decision.action === "proxy") {
+      proxy.web(req, res);
       return;
     }
     statics(req, res, () => {
@@ -127,13 +166,15 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     s.on("close", () => sockets.delete(s));
   });
   server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (path !== "/dashboard/stream") {
-      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
-      return;
-    }
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    const decision = gate(req, headerValue(req.headers.upgrade) ?? "");
+    if (decision.action !== "proxy") {
+      // "static" cannot come back for an upgrade; treat anything but "proxy" as a refusal.
+      refuseUpgrade(socket, decision.action === "refuse" ? decision : { status: 404, reason: "not found" });
+      return;
+    }
+    req.url = decision.url;
     proxy.ws(req, socket, head);
   });
 
