@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { startDashboardServer } from "./serve.js";
+import { parseHostPattern } from "./serve/hosts.js";
+import { resolveToken, TOKEN_ENV } from "./serve/token-source.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -8,9 +11,53 @@ function port(value: string): number {
   return n;
 }
 
+/** Repeatable --allowed-host, checked as it is parsed so a typo fails before anything listens. */
+function collectHost(value: string, previous: string[]): string[] {
+  try {
+    parseHostPattern(value);
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+  return [...previous, value];
+}
+
+/** package.json is one level up from both src/cli.ts and dist/cli.js. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  return String(pkg.version);
+}
+
+const LOOPBACK_BINDS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+const WILDCARD_BINDS = new Set(["0.0.0.0", "::", "[::]"]);
+
+function bindWarning(host: string, allowedHosts: readonly string[]): string | undefined {
+  if (LOOPBACK_BINDS.has(host)) return undefined;
+  if (WILDCARD_BINDS.has(host)) {
+    return (
+      "warning: listening on every interface, over plain HTTP. Requests are refused (403) unless their Host is a " +
+      "loopback name or one given with --allowed-host NAME (repeatable): list the names or addresses this " +
+      `machine is reached by${allowedHosts.length ? ` (now: ${allowedHosts.join(", ")})` : ""}.`
+    );
+  }
+  return (
+    "warning: listening beyond this machine; the dashboard still needs the token, but traffic is plain HTTP. " +
+    `Names other than ${host} and loopback need --allowed-host NAME.`
+  );
+}
+
+interface ServeOptions {
+  ductor: string;
+  host: string;
+  port: number;
+  token?: string;
+  tokenFile?: string;
+  allowedHost: string[];
+}
+
 const program = new Command()
   .name("ductor-dashboard")
-  .description("A dashboard for ductor's API server: status, live agent stream, sessions and tasks, logs.");
+  .description("A dashboard for ductor's API server: status, live agent stream, sessions and tasks, logs.")
+  .version(packageVersion(), "-V, --version", "print the version");
 
 program
   .command("serve")
@@ -18,14 +65,25 @@ program
   .requiredOption("--ductor <url>", "ductor's API server, e.g. http://127.0.0.1:8741")
   .option("--host <host>", "interface to listen on", "127.0.0.1")
   .option("--port <port>", "port to listen on (0 = any free port)", port, 8080)
-  .option("--token <token>", "print a one-click URL carrying this token in its #fragment")
-  .action(async (opts: { ductor: string; host: string; port: number; token?: string }) => {
-    const server = await startDashboardServer({ ductor: opts.ductor, host: opts.host, port: opts.port, token: opts.token });
-    process.stdout.write(`ductor dashboard on ${server.url} (proxying ${opts.ductor})\n`);
+  .option("--token-file <file>", `read the token for the one-click URL from this file (else from $${TOKEN_ENV})`)
+  .option("--token <token>", `the token on the command line (visible in ps: prefer $${TOKEN_ENV} or --token-file)`)
+  .option("--allowed-host <name>", "also serve requests for this Host name (repeatable; e.g. when bound to 0.0.0.0)", collectHost, [])
+  .action(async (opts: ServeOptions) => {
+    const { token, warnings } = resolveToken({ file: opts.tokenFile, env: process.env[TOKEN_ENV], argv: opts.token });
+    for (const line of warnings) process.stderr.write(`${line}\n`);
+    const server = await startDashboardServer({
+      ductor: opts.ductor,
+      host: opts.host,
+      port: opts.port,
+      token,
+      allowedHosts: opts.allowedHost,
+    });
+    // Scripts read the first line for the URL: it is the URL and nothing else of ours (ductor's address included).
+    process.stdout.write(`ductor dashboard on ${server.url}\n`);
+    process.stdout.write(`proxying ductor at ${opts.ductor}\n`);
     if (server.tokenUrl) process.stdout.write(`open: ${server.tokenUrl}\n`);
-    if (opts.host !== "127.0.0.1" && opts.host !== "localhost" && opts.host !== "::1") {
-      process.stderr.write("warning: listening beyond this machine; the dashboard still needs the token, but traffic is plain HTTP.\n");
-    }
+    const bind = bindWarning(opts.host, opts.allowedHost);
+    if (bind) process.stderr.write(`${bind}\n`);
     const stop = (): void => {
       void server.close().then(() => process.exit(0));
     };

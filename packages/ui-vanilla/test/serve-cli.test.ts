@@ -1,0 +1,173 @@
+/**
+ * `ductor-dashboard` as a child process: where the token comes from, what is printed where, `--version`.
+ * The CLI is bundled from source with tsup (as the package build does) into test-output/, next to the site
+ * that global-setup builds, so the test never depends on a stale dist/.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "tsup";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { outDir, pkgDir } from "./helpers.js";
+import { rawExchange, rawRequestText } from "./serve-support.js";
+
+const cliPath = join(outDir, "serve-cli-under-test.js");
+const version = (JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { version: string }).version;
+const FIRST_LINE = /^ductor dashboard on (http:\/\/127\.0\.0\.1:(\d+)\/)$/;
+const DUCTOR = "http://127.0.0.1:9"; // never contacted: these tests only start the server
+
+let tmp: string;
+beforeAll(async () => {
+  await build({
+    config: false,
+    entry: { "serve-cli-under-test": join(pkgDir, "src/cli.ts") },
+    outDir,
+    format: ["esm"],
+    platform: "node",
+    target: "node20",
+    dts: false,
+    sourcemap: false,
+    clean: false,
+    silent: true,
+    external: ["commander", "http-proxy-3", "sirv"],
+  });
+  tmp = mkdtempSync(join(tmpdir(), "dd-cli-"));
+}, 60_000);
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(cliPath, { force: true });
+});
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolve with stdout (or stderr) once it matches; reject if the process exits first. */
+  waitForStdout(pattern: RegExp): Promise<string>;
+  waitForStderr(pattern: RegExp): Promise<string>;
+  exited: Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) child.kill("SIGTERM");
+  running.clear();
+});
+
+function runCli(args: string[], env: Record<string, string | undefined> = {}): Run {
+  const { DUCTOR_API_TOKEN: _inherited, ...base } = process.env;
+  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  let out = "";
+  let err = "";
+  const waitFor = (stream: NodeJS.ReadableStream | null, text: () => string, pattern: RegExp): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (pattern.test(text())) resolve(text());
+      };
+      stream?.on("data", check);
+      check();
+      void exited.then((code) => reject(new Error(`exited ${code} before ${pattern}: stdout=${out} stderr=${err}`)));
+    });
+  child.stdout?.setEncoding("utf8").on("data", (c: string) => (out += c));
+  child.stderr?.setEncoding("utf8").on("data", (c: string) => (err += c));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => {
+    running.delete(child);
+    resolve(code);
+  }));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitForStdout: (pattern) => waitFor(child.stdout, () => out, pattern),
+    waitForStderr: (pattern) => waitFor(child.stderr, () => err, pattern),
+  };
+}
+
+const serveArgs = (...more: string[]) => ["serve", "--ductor", DUCTOR, "--port", "0", ...more];
+const firstLine = (out: string) => out.split("\n")[0] ?? "";
+
+describe("ductor-dashboard CLI", () => {
+  it("--version prints the package version", async () => {
+    const run = runCli(["--version"]);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout().trim()).toBe(version);
+  });
+
+  it("prints its own URL, and only that, on the first line; the URL works", async () => {
+    const run = runCli(serveArgs());
+    const out = await run.waitForStdout(/\n/);
+    const match = FIRST_LINE.exec(firstLine(out));
+    expect(match, firstLine(out)).not.toBeNull();
+    const res = await fetch(match![1]!);
+    expect(res.status).toBe(200);
+    expect(run.stderr()).not.toMatch(/ps/);
+  });
+
+  it("takes the token from DUCTOR_API_TOKEN without a warning", async () => {
+    const run = runCli(serveArgs(), { DUCTOR_API_TOKEN: "env-token" });
+    const out = await run.waitForStdout(/#token=/);
+    expect(firstLine(out)).toMatch(FIRST_LINE);
+    expect(out).toMatch(/open: http:\/\/127\.0\.0\.1:\d+\/#token=env-token\n/);
+    expect(run.stderr()).toBe("");
+  });
+
+  it("takes the token from --token-file (trailing newline trimmed) before DUCTOR_API_TOKEN", async () => {
+    const file = join(tmp, "token");
+    writeFileSync(file, "file-token\n");
+    const run = runCli(serveArgs("--token-file", file), { DUCTOR_API_TOKEN: "env-token" });
+    const out = await run.waitForStdout(/#token=.*\n/);
+    expect(out).toMatch(/#token=file-token\n/);
+    expect(run.stderr()).toBe("");
+  });
+
+  it("still accepts --token, with a warning that argv is visible in ps", async () => {
+    const run = runCli(serveArgs("--token", "argv-token"));
+    const out = await run.waitForStdout(/#token=.*\n/);
+    expect(firstLine(out)).toMatch(FIRST_LINE);
+    expect(out).toMatch(/#token=argv-token\n/);
+    const stderr = await run.waitForStderr(/\n/);
+    expect(stderr).toMatch(/warning:.*\bps\b/);
+    expect(stderr).toContain("DUCTOR_API_TOKEN");
+    expect(stderr).toContain("--token-file");
+  });
+
+  it("prefers DUCTOR_API_TOKEN over --token", async () => {
+    const run = runCli(serveArgs("--token", "argv-token"), { DUCTOR_API_TOKEN: "env-token" });
+    const out = await run.waitForStdout(/#token=.*\n/);
+    expect(out).toMatch(/#token=env-token\n/);
+    expect(await run.waitForStderr(/\n/)).toMatch(/warning:/);
+  });
+
+  it("fails clearly on an unreadable or empty token file", async () => {
+    const missing = join(tmp, "missing");
+    const run = runCli(serveArgs("--token-file", missing));
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toContain(missing);
+    expect(run.stdout()).toBe("");
+
+    const empty = join(tmp, "empty");
+    writeFileSync(empty, "\n");
+    const run2 = runCli(serveArgs("--token-file", empty));
+    expect(await run2.exited).toBe(1);
+    expect(run2.stderr()).toMatch(/empty/);
+  });
+
+  it("serves Host names given with --allowed-host (repeatable) and refuses others", async () => {
+    const run = runCli(serveArgs("--allowed-host", "dash.example", "--allowed-host", "other.example"));
+    const port = Number(FIRST_LINE.exec(firstLine(await run.waitForStdout(/\n/)))?.[2]);
+    const ask = (host: string) => rawExchange(port, rawRequestText("GET", "/", { host }));
+    expect((await ask("dash.example")).status).toBe(200);
+    expect((await ask("other.example")).status).toBe(200);
+    expect((await ask("evil.example")).status).toBe(403);
+  });
+
+  it("bound to 0.0.0.0, warns that Host names must be listed with --allowed-host", async () => {
+    const run = runCli(serveArgs("--host", "0.0.0.0"));
+    const out = await run.waitForStdout(/\n/);
+    expect(firstLine(out)).toMatch(FIRST_LINE);
+    expect(await run.waitForStderr(/--allowed-host/)).toMatch(/warning:/);
+  });
+});
