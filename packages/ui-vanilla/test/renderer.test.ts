@@ -15,7 +15,7 @@ let url: string;
 beforeAll(async () => {
   browser = await launch();
   const statics = sirv(harnessDir, { dev: true });
-  server = createServer((req, res) => statics(req, res, () => res.writeHead(404).end()));
+  server = createServer((req, res) => statics(req, res, () => void res.writeHead(404).end()));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });

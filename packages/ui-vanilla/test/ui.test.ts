@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -232,17 +232,54 @@ describe("logs: follow, rotation, newest click wins", () => {
   });
 
   it("follow appends new bytes, and reloads after rotation", async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context, errors } = await newPage(browser);
     await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
     await page.click(`button.file[data-name="agent.log"]`);
     await expect.poll(() => page.locator("pre.log-text").textContent()).toContain("first line");
     await page.click("button >> text=Follow");
     appendFileSync(join(dir, "logs", "agent.log"), "2026-04-21 12:00:01 [INFO] a:b.py:2: second line\n");
     await expect.poll(() => page.locator("pre.log-text").textContent(), { timeout: 8_000 }).toContain("second line");
+    // Two polls with nothing new: "nothing new" is an answer, not an HTTP error in the console.
+    await page.waitForTimeout(4_500);
+    expect(errors.filter((e) => /416|Range Not Satisfiable/i.test(e))).toEqual([]);
+    expect(await page.locator("pre.log-text").textContent()).toBe(
+      "2026-04-21 12:00:00 [INFO] a:b.py:1: first line\n2026-04-21 12:00:01 [INFO] a:b.py:2: second line\n",
+    );
     truncateSync(join(dir, "logs", "agent.log"), 0);
     writeFileSync(join(dir, "logs", "agent.log"), "rotated\n");
     await expect.poll(() => page.locator("pre.log-text").textContent(), { timeout: 8_000 }).toBe("rotated\n");
     expect(await page.locator(".viewer .banner-info").textContent()).toMatch(/rotated or truncated/);
+    await context.close();
+  });
+
+  it("follow: a file rotated and grown past its old size between two polls is reloaded, not appended to", async () => {
+    const log = join(dir, "logs", "grown.log");
+    writeFileSync(log, "2026-04-21 12:00:00 [INFO] old file\n");
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
+    await page.click(`button.file[data-name="grown.log"]`);
+    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe("2026-04-21 12:00:00 [INFO] old file\n");
+    await page.click("button >> text=Follow");
+    // Replaced at once (rename), with more bytes than before: only the content tells it is another file.
+    const rotated = "2026-04-21 13:00:00 [INFO] a new file after rotation\n".repeat(3);
+    writeFileSync(`${log}.tmp`, rotated);
+    renameSync(`${log}.tmp`, log);
+    await expect.poll(() => page.locator("pre.log-text").textContent(), { timeout: 8_000 }).toBe(rotated);
+    expect(await page.locator(".viewer .banner-info").textContent()).toMatch(/rotated/);
+    await context.close();
+  });
+
+  it("find keeps its query across files and searches the newly opened one", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
+    writeFileSync(join(dir, "logs", "find.log"), "a line to find\nand another\n");
+    await page.click(`button.file[data-name="other.log"]`);
+    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe("the other file\n");
+    await page.fill(".view-logs .find-input", "line to find");
+    await expect.poll(() => page.locator(".view-logs .find-count").textContent()).toBe("no matches");
+    await page.click(`button.file[data-name="find.log"]`, { timeout: 15_000 });
+    await expect.poll(() => page.locator(".view-logs .find-count").textContent()).toBe("1 of 1");
+    expect(await page.locator(".view-logs .find-input").inputValue()).toBe("line to find");
     await context.close();
   });
 
@@ -259,6 +296,28 @@ describe("logs: follow, rotation, newest click wins", () => {
     await page.waitForTimeout(1_800);
     expect(await page.locator("pre.log-text").textContent()).toBe("the other file\n");
     expect(await page.locator(".viewer-title").textContent()).toBe("other.log");
+    await context.close();
+  });
+});
+
+describe("a replayed recording without a data folder", () => {
+  let dir: string;
+  let stack: Stack;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "dd-replay-"));
+    copyFileSync(recordingFile, join(dir, "session.jsonl"));
+    stack = await startStack({ recording: join(dir, "session.jsonl"), speed: 0 });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("says why a log file cannot be opened, in the server's own words", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
+    await page.locator("button.file").first().click();
+    await expect.poll(() => page.locator(".viewer .banner-error").textContent(), { timeout: 15_000 }).toMatch(/503.*logs not configured/);
     await context.close();
   });
 });

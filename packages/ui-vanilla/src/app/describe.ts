@@ -10,8 +10,30 @@ import {
   TimeoutError,
 } from "@ductor/dashboard-client";
 
-/** A typed client error in plain words. */
+/**
+ * The reason a server gave with an error status, when it said one in words: ductor's `{"error": "…"}` or a
+ * short plain-text body. Not an HTML page (a proxy's), and not ductor's bare status words, which the
+ * description already says.
+ */
+function serverReason(err: APIError): string | null {
+  const { body } = err;
+  let reason: string | null = null;
+  if (body && typeof body === "object" && typeof (body as { error?: unknown }).error === "string") reason = (body as { error: string }).error;
+  else if (typeof body === "string" && !/^\s*</.test(body)) reason = body;
+  if (!reason) return null;
+  reason = reason.replace(/\s+/g, " ").trim();
+  if (!reason || /^(\d{3}:? )?(unauthorized|not found|service unavailable|internal server error)$/i.test(reason)) return null;
+  return reason.length > 160 ? `${reason.slice(0, 159)}…` : reason;
+}
+
+/** A typed client error in plain words, with the server's own reason when it gave one. */
 export function describeError(err: unknown): string {
+  const base = describeBase(err);
+  const reason = err instanceof APIError ? serverReason(err) : null;
+  return reason ? `${base} The server said: “${reason}”.` : base;
+}
+
+function describeBase(err: unknown): string {
   if (err instanceof AuthenticationError) return "The server refused the token (401 unauthorized).";
   if (err instanceof TimeoutError) return "The server did not answer in time.";
   if (err instanceof ConnectionError) return "Could not reach the server (connection failed).";

@@ -12,8 +12,10 @@ export interface FindBarOptions {
 
 export interface FindBar {
   el: HTMLElement;
-  /** Forget the matches (the searched text changed wholesale: cleared, or another file opened). */
+  /** Forget the matches and their count (the searched text changed wholesale: cleared, or another file opened). */
   reset(): void;
+  /** Search the current text again with the query in the field (after new text replaced the old). */
+  rerun(): void;
   destroy(): void;
 }
 
@@ -42,15 +44,18 @@ export function createFindBar({ placeholder, label, finder, beforeSearch = () =>
     finder.clear();
     show(finder.state);
   };
+  const search = (): void => {
+    beforeSearch();
+    if (input.value) show(finder.search(input.value));
+    else clear();
+  };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   input.addEventListener("input", () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
-      beforeSearch();
-      if (input.value) show(finder.search(input.value));
-      else clear();
+      search();
     }, SEARCH_DEBOUNCE_MS);
   });
   input.addEventListener("keydown", (ev) => {
@@ -67,7 +72,11 @@ export function createFindBar({ placeholder, label, finder, beforeSearch = () =>
 
   return {
     el,
-    reset: clear,
+    reset(): void {
+      finder.clear();
+      count.textContent = "";
+    },
+    rerun: search,
     destroy(): void {
       if (timer !== undefined) clearTimeout(timer);
       finder.clear();

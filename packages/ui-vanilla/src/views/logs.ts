@@ -6,6 +6,7 @@ import { h } from "../dom.js";
 import { formatBytes, formatRelative } from "../format.js";
 import { createFinder } from "../render/find.js";
 import { createFindBar } from "./find-bar.js";
+import { FOLLOW_OVERLAP_BYTES, followRange, followRangeRefused, followStep, type FollowStep } from "./log-tail.js";
 
 export const TAIL_BYTES = 65_536;
 export const FOLLOW_INTERVAL_MS = 2_000;
@@ -162,6 +163,7 @@ export function createLogsView(ctx: AppContext): View {
       const chunk = await ctx.client.logs.read(name, { tail: TAIL_BYTES, signal });
       if (my !== gen) return; // a newer click won
       setText(chunk);
+      findBar.rerun(); // the query typed for the last file applies to this one
     } catch (err) {
       if (my !== gen || isAbort(err)) return;
       if (isAuthError(err)) return ctx.refuse("The server refused the token (401 on a log file).");
@@ -199,6 +201,13 @@ export function createLogsView(ctx: AppContext): View {
     }
   }
 
+  /** The end of the loaded text, at least `chars` characters of it when there are that many. */
+  function loadedTail(chars: number): string {
+    let tail = "";
+    for (let i = pieces.length - 1; i >= 0 && tail.length < chars; i--) tail = pieces[i]!.node.data + tail;
+    return tail;
+  }
+
   async function pollFollow(): Promise<void> {
     followTimer = undefined;
     if (!following || !open || followBusy || !visible || document.visibilityState === "hidden") return schedFollow();
@@ -207,32 +216,37 @@ export function createLogsView(ctx: AppContext): View {
     followBusy = true;
     try {
       const stick = stickToBottom();
-      const chunk = await ctx.client.logs.read(name, { range: { start: loadedEnd }, signal: ac?.signal });
+      const range = followRange(loadedEnd);
+      let step: FollowStep;
+      try {
+        const chunk = await ctx.client.logs.read(name, range ? { range, signal: ac?.signal } : { signal: ac?.signal });
+        step = followStep(loadedTail(FOLLOW_OVERLAP_BYTES), loadedEnd, chunk);
+      } catch (err) {
+        // The file is now shorter than the bytes re-read for the overlap.
+        if (err instanceof RangeNotSatisfiableError) step = followRangeRefused(err.totalSize);
+        else throw err;
+      }
       if (my !== gen) return;
-      if (chunk.text) {
-        const node = document.createTextNode(chunk.text);
+      if (step.kind === "rotated") {
+        followBusy = false;
+        await openFile(name, `${name} was rotated or truncated (now ${formatBytes(step.totalSize)}); showing its new tail.`);
+        return schedFollow();
+      }
+      if (step.text) {
+        const node = document.createTextNode(step.text);
         pre.appendChild(node);
-        pieces.push({ node, start: chunk.start, end: chunk.end });
-        loadedEnd = chunk.end;
+        pieces.push({ node, start: loadedEnd, end: step.end });
         trimLoaded();
         if (stick) pre.scrollTop = pre.scrollHeight;
       }
-      totalSize = chunk.totalSize;
+      loadedEnd = step.end;
+      totalSize = step.totalSize;
       showError("");
       updateRange();
     } catch (err) {
       if (my !== gen || isAbort(err)) return;
-      if (err instanceof RangeNotSatisfiableError) {
-        if (Number.isFinite(err.totalSize) && err.totalSize < loadedEnd) {
-          // The file shrank: rotated or truncated. Start again from its tail.
-          followBusy = false;
-          await openFile(name, `${name} was rotated or truncated (now ${formatBytes(err.totalSize)}); showing its new tail.`);
-          return schedFollow();
-        }
-        // total ≥ what we have: nothing new.
-        showError("");
-      } else if (isAuthError(err)) return ctx.refuse("The server refused the token (401 on a log file).");
-      else showError(`Follow: ${describeError(err)} Retrying.`);
+      if (isAuthError(err)) return ctx.refuse("The server refused the token (401 on a log file).");
+      showError(`Follow: ${describeError(err)} Retrying.`);
     } finally {
       followBusy = false;
     }
