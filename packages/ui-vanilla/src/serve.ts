@@ -6,7 +6,7 @@
  * Host (DNS rebinding) and, for the stream, the Origin. Node only.
  */
 import { existsSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { dirname, join } from "node:path";
@@ -107,7 +107,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   // Upgrade sockets whose upstream request got an answer (101 or an HTTP response): after that, an error
   // means the link broke mid-stream and there is no HTTP exchange left to answer on.
   const answeredUpgrades = new WeakSet<Duplex>();
-  proxy.on("proxyReqWs", (proxyReq: { once(event: string, listener: () => void): void }, _req: unknown, socket: Duplex) => {
+  proxy.on("proxyReqWs", (proxyReq: ClientRequest, _req: unknown, socket: Duplex) => {
     const answered = (): void => void answeredUpgrades.add(socket);
     proxyReq.once("upgrade", answered);
     proxyReq.once("response", answered);
