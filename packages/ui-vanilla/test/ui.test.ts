@@ -73,6 +73,44 @@ describe("views against the mock server", () => {
     await screenshot(page, "sessions");
   });
 
+  it("tables at 768–1024 px never break a number, date, cost or duration; ids break only after ':'", async () => {
+    const { page: narrow, context } = await newPage(browser, { width: 768, height: 900 });
+    await narrow.goto(`${stack.dash.url}#/sessions&token=${encodeURIComponent(stack.mock.token)}`);
+    await narrow.waitForSelector("table.sessions tbody tr");
+    await narrow.waitForSelector("table.tasks tbody tr");
+    for (const width of [768, 900, 1024]) {
+      await narrow.setViewportSize({ width, height: 900 });
+      // Each rendered line of every value and id cell: [text of the line, ...].
+      const lines = await narrow.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>("table.data td.col-value, table.data td.col-id .cell-id"), (cell) => {
+          const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+          const byTop = new Map<number, string>();
+          for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+            for (let i = 0; i < node.data.length; i++) {
+              const range = document.createRange();
+              range.setStart(node, i);
+              range.setEnd(node, i + 1);
+              const rect = range.getClientRects()[0];
+              if (!rect) continue;
+              const top = Math.round(rect.top);
+              byTop.set(top, (byTop.get(top) ?? "") + node.data[i]);
+            }
+          }
+          return { id: cell.classList.contains("cell-id"), lines: [...byTop.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t) };
+        }),
+      );
+      expect(lines.length).toBeGreaterThan(10);
+      for (const cell of lines) {
+        if (cell.id) for (const line of cell.lines.slice(0, -1)) expect(line, `${width}px: ${cell.lines.join("|")}`).toMatch(/:$/);
+        else expect(cell.lines, `${width}px`).toHaveLength(1);
+      }
+      // The page itself never scrolls sideways: a table that cannot fit scrolls inside its frame.
+      expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    }
+    await screenshot(narrow, "sessions-1024");
+    await context.close();
+  });
+
   it("logs: tail via a 64 KiB Range, then load earlier", async () => {
     const ranges: string[] = [];
     page.on("request", (r) => {

@@ -3,7 +3,7 @@ import { createPoller } from "../app/poller.js";
 import type { AppContext, SessionData, TaskData, View } from "../app/types.js";
 import { h } from "../dom.js";
 import { formatCost, formatCount, formatDuration, formatRelative } from "../format.js";
-import { createTable, createViewHeader } from "./common.js";
+import { breakableId, createTable, createViewHeader } from "./common.js";
 
 export const SESSIONS_INTERVAL_MS = 3_000;
 
@@ -43,13 +43,22 @@ export function createSessionsView(ctx: AppContext): View {
   const sessionsError = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const tasks = createTable(
     "Background tasks in flight",
-    ["Task", "Status", "Provider / model", "Prompt", "Created", "Elapsed"],
+    ["Task", { label: "Status", kind: "value" }, "Provider / model", "Prompt", { label: "Created", kind: "value" }, { label: "Elapsed", kind: "value" }],
     "No background tasks running.",
     "tasks",
   );
   const sessions = createTable(
     "Sessions",
-    ["Key", "Topic", "Provider", "Model", "Last active", "Messages", "Cost", "Tokens"],
+    [
+      { label: "Key", kind: "id" },
+      "Topic",
+      "Provider",
+      "Model",
+      { label: "Last active", kind: "value" },
+      { label: "Messages", kind: "value" },
+      { label: "Cost", kind: "value" },
+      { label: "Tokens", kind: "value" },
+    ],
     "No sessions yet: sessions.json is empty or missing.",
     "sessions",
   );
@@ -73,7 +82,7 @@ export function createSessionsView(ctx: AppContext): View {
         const elapsed = running && created ? (now - created.getTime()) / 1000 : num(t.elapsedSeconds);
         const pm = [t.provider, t.model].filter(Boolean).join(" / ") || "–";
         const name = h("span", { class: "cell-main" }, t.name || t.taskId);
-        const cell = t.name && t.name !== t.taskId ? [name, h("span", { class: "cell-sub mono" }, t.taskId)] : [name];
+        const cell = t.name && t.name !== t.taskId ? [name, h("span", { class: "cell-sub mono" }, breakableId(t.taskId))] : [name];
         const prompt = h("span", { class: "prompt", title: t.promptPreview }, t.promptPreview || "–");
         return [h("span", null, cell), pill(t.status), pm, prompt, when(created, now), formatDuration(elapsed)];
       }),
@@ -91,7 +100,7 @@ export function createSessionsView(ctx: AppContext): View {
       list.map((s) => {
         const t = sessionTotals(s);
         return [
-          h("span", { class: "mono" }, s.key),
+          h("span", { class: "mono" }, breakableId(s.key)),
           s.topicName ?? (s.topicId !== null && s.topicId !== undefined ? `#${String(s.topicId)}` : "–"),
           s.provider || "–",
           s.model || "–",
