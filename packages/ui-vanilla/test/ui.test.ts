@@ -213,6 +213,26 @@ describe("stream controls and layouts", () => {
     await context.close();
   });
 
+  it("status labels other than 'thinking' leave a line in the stream, which keeps turns apart", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/stream&token=${stack.mock.token}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    stack.mock.broadcast({ type: "text_delta", data: "end of one pass." });
+    stack.mock.broadcast({ type: "system_status", data: "thinking" });
+    stack.mock.broadcast({ type: "system_status", data: "replay restarted" });
+    stack.mock.broadcast({ type: "system_status", data: null });
+    stack.mock.broadcast({ type: "text_delta", data: "I'll start by" });
+    await expect.poll(() => streamText(page)).toMatch(/I'll start by$/);
+    const blocks = await page.evaluate(() =>
+      Array.from(document.querySelectorAll(".view-stream .sr-content > .sr-page > *"), (b) => `${b.className}: ${b.textContent}`).slice(-3),
+    );
+    expect(blocks[0]).toMatch(/^sr-chunk: [\s\S]*end of one pass\.$/);
+    expect(blocks[1]).toMatch(/^sr-note: replay restarted · \d\d:\d\d:\d\d$/);
+    expect(blocks[2]).toBe("sr-chunk: I'll start by");
+    expect(await page.locator(".view-stream .sr-note", { hasText: "thinking" }).count()).toBe(0);
+    await context.close();
+  });
+
   it("phone width and dark theme stay readable", async () => {
     const { page, context } = await newPage(browser, { width: 390, height: 844 }, "dark");
     await page.goto(`${stack.dash.url}#/stream&token=${stack.mock.token}`);

@@ -5,6 +5,7 @@ import { createFinder } from "../render/find.js";
 import { createFindBar } from "./find-bar.js";
 import { createStreamRenderer, type GapHandle, type StreamRenderer } from "../render/stream-renderer.js";
 import { copyText } from "../render/text.js";
+import { formatClock } from "../format.js";
 
 export interface StreamViewOptions {
   scrollbackChars?: number;
@@ -98,6 +99,10 @@ export function createStreamView(options: StreamViewOptions = {}): StreamView {
     status(label): void {
       statusDot.hidden = label === null || label === "";
       statusDot.textContent = label ?? "";
+      // "thinking" comes and goes many times a turn and lives in the header only. Other labels
+      // ("compacting", "recovering", a replay's "replay restarted") are events worth a line in the output,
+      // which also keeps the text before and after them apart.
+      if (label && label !== "thinking") renderer.note(`${label} · ${formatClock(new Date())}`);
     },
     link(_state: LinkState): void {
       el.dataset["link"] = _state.kind;
