@@ -9,11 +9,20 @@ async function main(): Promise<void> {
   const mock = await startMockServer({ recording: "coding-session", loop: true });
   const port = Number(process.env["PORT"] ?? 0);
   const dash = await startDashboardServer({ ductor: mock.url, token: mock.token, port: Number.isInteger(port) ? port : 0 });
-  process.stdout.write(`\nductor dashboard demo (mock ductor at ${mock.url}, replaying "coding-session" in a loop)\n\n`);
-  process.stdout.write(`  open: ${dash.tokenUrl ?? dash.url}\n\n`);
-  // The API itself, for trying the client or curl against the same data the page shows.
-  process.stdout.write(`  API token: ${mock.token}\n`);
-  process.stdout.write(`  try:       curl -H 'Authorization: Bearer ${mock.token}' ${mock.url}/dashboard/status\n\nCtrl-C stops both.\n`);
+  // The URL block comes last, so it is what is on screen when the command settles; nothing is printed after it
+  // (errors aside). The API itself is listed first, for trying the client or curl against what the page shows.
+  process.stdout.write(
+    [
+      "",
+      `ductor dashboard demo: a mock ductor at ${mock.url} replays "coding-session" in a loop.`,
+      `  API token: ${mock.token}`,
+      `  try:       curl -H 'Authorization: Bearer ${mock.token}' ${mock.url}/dashboard/status`,
+      "Ctrl-C stops both.",
+      "",
+      `  open: ${dash.tokenUrl ?? dash.url}`,
+      "",
+    ].join("\n"),
+  );
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
