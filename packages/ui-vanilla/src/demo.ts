@@ -6,7 +6,9 @@ import { startMockServer } from "@ductor/mock-server";
 import { startDashboardServer } from "./serve.js";
 
 async function main(): Promise<void> {
-  const mock = await startMockServer({ recording: "coding-session", loop: true });
+  // shiftTimes: the bundled data is months old; moved so its newest time is now, the running task reads
+  // "started 3 min ago" rather than "218 days ago".
+  const mock = await startMockServer({ recording: "coding-session", loop: true, shiftTimes: true });
   const port = Number(process.env["PORT"] ?? 0);
   const dash = await startDashboardServer({ ductor: mock.url, token: mock.token, port: Number.isInteger(port) ? port : 0 });
   // The URL block comes last, so it is what is on screen when the command settles; nothing is printed after it
