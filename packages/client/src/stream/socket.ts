@@ -188,7 +188,8 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
 
   /**
    * The data events, from the moment the loop starts. Ends when the stream closes (after the
-   * buffered events), throwing AuthenticationError if a 1008 ended it. Each loop buffers at most
+   * buffered events), throwing AuthenticationError if a 1008 ended it. Leaving the loop early
+   * (`break`, `return`, a throw) closes the stream (`close { code: 1000, reason: "loop exited" }`). Each loop buffers at most
    * `maxBufferedEvents` for a slow consumer; past that the loop throws instead of silently
    * dropping or growing without bound (listeners and other loops are not affected).
    */
@@ -218,8 +219,12 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
         }
         return new Promise((resolve, reject) => (slot.waiter = { resolve, reject }));
       },
+      // `break`, `return` or a throw in the loop body lands here. Like Node's readable streams, leaving
+      // the loop ends the stream: otherwise its socket (and its reconnects) would keep the process alive
+      // with nobody reading.
       return: () => {
         release();
+        this.#finish(1000, "loop exited");
         return Promise.resolve({ value: undefined, done: true });
       },
     };
