@@ -1,3 +1,5 @@
+import type { StreamEventType } from "./stream/socket.js";
+
 /**
  * The whole error tree in one place, so `instanceof` is the only thing callers need:
  *
@@ -12,6 +14,7 @@
  * ├── ConnectionError                no usable answer (DNS, refused, reset, body cut off)
  * │   └── TimeoutError
  * ├── AbortError                     the caller's AbortSignal fired
+ * ├── ListenerError { eventType }    a stream listener threw (reported as an `error` event; cause = the throw)
  * └── ProtocolError { snippet }      a 2xx answer that is not what the endpoint promises
  *
  * Each class sets `name` from a string literal rather than `new.target.name`, because minifiers
@@ -118,6 +121,28 @@ export class AbortError extends DashboardError {
   override name = "AbortError";
   constructor(message = "Request was aborted.", options?: { cause?: unknown }) {
     super(message, options);
+  }
+}
+
+/**
+ * A stream listener threw. The stream reports it as an `error` event and goes on: a bug in one
+ * listener must cost neither the process (an uncaught throw ends Node) nor the stream its later frames.
+ */
+export class ListenerError extends DashboardError {
+  override name = "ListenerError";
+  /** The event the listener was called for. */
+  readonly eventType: StreamEventType;
+  constructor(eventType: StreamEventType, thrown: unknown) {
+    super(`stream: a "${eventType}" listener threw: ${describeThrown(thrown)}`, { cause: thrown });
+    this.eventType = eventType;
+  }
+}
+
+function describeThrown(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? thrown.message : String(thrown);
+  } catch {
+    return "(a value that cannot be printed)";
   }
 }
 

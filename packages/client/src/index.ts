@@ -10,6 +10,7 @@ export {
   ConnectionError,
   DashboardError,
   InternalServerError,
+  ListenerError,
   NotFoundError,
   ProtocolError,
   RangeNotSatisfiableError,

@@ -1,4 +1,4 @@
-import { AuthenticationError, ConnectionError, DashboardError, TimeoutError } from "../errors.js";
+import { AuthenticationError, ConnectionError, DashboardError, ListenerError, TimeoutError } from "../errors.js";
 import { noop } from "../internal/abort.js";
 import { backoffDelay } from "./backoff.js";
 import { decodeFrame, type StreamDataEvent, type SystemStatusEvent, type TextDeltaEvent, type ToolActivityEvent } from "./events.js";
@@ -87,7 +87,10 @@ export interface StreamEventMap {
   reconnecting: ReconnectingEvent;
   /** Once, when the stream is over for good. */
   close: CloseEvent;
-  /** ProtocolError for a malformed frame (the stream goes on), AuthenticationError before a 1008 close. */
+  /**
+   * ProtocolError for a malformed frame (the stream goes on), AuthenticationError before a 1008 close,
+   * ListenerError when a listener threw (the stream goes on).
+   */
   error: DashboardError;
 }
 export type StreamEventType = keyof StreamEventMap;
@@ -126,6 +129,7 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
   readonly #listeners = new Map<StreamEventType, ReadonlyArray<(ev: never) => void>>();
   readonly #iterators = new Set<IteratorSlot>();
   #finalError: DashboardError | undefined;
+  #printedListenerError = false;
 
   #socket: WebSocketLike | undefined;
   #detachSocket: () => void = noop;
@@ -486,19 +490,23 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
         (fn as (ev: StreamEventMap[K]) => void)(event);
       } catch (error) {
         // A throwing listener must not cost the others their event, nor the stream its state.
-        reportListenerError(error);
+        this.#listenerThrew(type, error);
       }
     }
   }
-}
 
-function reportListenerError(error: unknown): void {
-  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-  if (typeof report === "function") report(error);
-  else
-    queueMicrotask(() => {
-      throw error;
-    });
+  /**
+   * Reported as an `error` event, never rethrown: in Node (20 has no `reportError`) a rethrow in a
+   * microtask is an uncaught exception that ends the process. What an `error` listener throws is not
+   * fed back into `error` (that could loop); it, or a failure nobody listens for, is printed once per stream.
+   */
+  #listenerThrew(type: StreamEventType, thrown: unknown): void {
+    const failure = new ListenerError(type, thrown);
+    if (type !== "error" && this.#listeners.get("error")?.length) return this.#emit("error", failure);
+    if (this.#printedListenerError) return;
+    this.#printedListenerError = true;
+    console.error(failure, "\n(further listener errors on this stream are not printed)");
+  }
 }
 
 /** The token travels in the stream URL; never put it in an error message. */
