@@ -65,7 +65,7 @@ export class APIError extends DashboardError {
     if (body && typeof body === "object" && typeof (body as { error?: unknown }).error === "string") {
       return `${status} ${(body as { error: string }).error}`;
     }
-    return body === undefined ? `${status} (no body)` : `${status} ${snippetOf(JSON.stringify(body))}`;
+    return body === undefined ? `${status} (no body)` : `${status} ${snippetOf(quoteJson(body))}`;
   }
 }
 
@@ -160,4 +160,16 @@ export class ProtocolError extends DashboardError {
 export function snippetOf(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/**
+ * A value as JSON, for a message. JSON.parse takes any depth, but JSON.stringify (and String) recurse:
+ * a hostile 100k-level body would turn the error being built into a RangeError, so depth is caught here.
+ */
+export function quoteJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Array.isArray(value) ? "[… too deeply nested to quote]" : "{… too deeply nested to quote}";
+  }
 }

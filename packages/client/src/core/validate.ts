@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors.js";
+import { ProtocolError, quoteJson } from "../errors.js";
 
 /**
  * Tiny shape checkers for JSON that enters the client. Hand-written instead of a schema library
@@ -14,16 +14,8 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function quote(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 export function fail(path: string, expected: string, value: unknown): never {
-  throw new ProtocolError(`${path}: expected ${expected}, got ${describe(value)}`, quote(value));
+  throw new ProtocolError(`${path}: expected ${expected}, got ${describe(value)}`, quoteJson(value));
 }
 
 export function isObject(value: unknown): value is JsonObject {

@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors.js";
+import { ProtocolError, quoteJson } from "../errors.js";
 
 /** A chunk of assistant output (Markdown, possibly multi-line; not token-level). */
 export interface TextDeltaEvent {
@@ -54,6 +54,7 @@ export function decodeFrame(message: unknown): StreamFrame {
       if (typeof data !== "string" && data !== null) throw new ProtocolError("stream: system_status.data must be a string or null", message);
       return { type, data };
     default:
-      throw new ProtocolError(`stream: unknown frame type ${JSON.stringify(type)}`, message);
+      // quoteJson: `type` may be a hostile, deeply nested value that JSON.stringify cannot take.
+      throw new ProtocolError(`stream: unknown frame type ${quoteJson(type)}`, message);
   }
 }

@@ -1,4 +1,4 @@
-import { AuthenticationError, ConnectionError, DashboardError, ListenerError, TimeoutError } from "../errors.js";
+import { AuthenticationError, ConnectionError, DashboardError, ListenerError, ProtocolError, TimeoutError } from "../errors.js";
 import { noop } from "../internal/abort.js";
 import { backoffDelay } from "./backoff.js";
 import { decodeFrame, type StreamDataEvent, type SystemStatusEvent, type TextDeltaEvent, type ToolActivityEvent } from "./events.js";
@@ -289,7 +289,8 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
     try {
       frame = decodeFrame(data);
     } catch (error) {
-      this.#emit("error", error as DashboardError);
+      // decodeFrame throws only ProtocolError; anything else is a bug, still reported as a bad frame.
+      this.#emit("error", error instanceof DashboardError ? error : new ProtocolError("stream: frame could not be decoded", "", { cause: error }));
       return;
     }
     if (frame.type === "ping") {
