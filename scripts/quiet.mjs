@@ -20,7 +20,10 @@ export const logDir = join(root, "node_modules", ".cache", "ductor-dashboard");
 export function runQuietly(label, cmd, args, { notice, noticeAfterMs = 3_000, env = process.env } = {}) {
   return new Promise((done) => {
     const chunks = [];
-    const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    // The output is captured, so let it be complete: `npm run -s` passes npm_config_loglevel=silent down, and
+    // pnpm then hides even a failing build's errors.
+    const childEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.toLowerCase() !== "npm_config_loglevel"));
+    const child = spawn(cmd, args, { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
     const timer = notice ? setTimeout(() => process.stderr.write(`${notice}\n`), noticeAfterMs) : undefined;
     child.stdout.on("data", (c) => chunks.push(c));
     child.stderr.on("data", (c) => chunks.push(c));
