@@ -1,5 +1,6 @@
 import WebSocketImpl from "isomorphic-ws";
 import { joinUrl, type RequestConfig, type RequestOptions } from "./core/request.js";
+import { checkByteLimit } from "./internal/bytes.js";
 import { getHealth, type Health } from "./resources/health.js";
 import { listLogs, readLog, type LogChunk, type LogFileList, type LogReadOptions } from "./resources/logs.js";
 import { getSessions, type SessionList } from "./resources/sessions.js";
@@ -24,9 +25,18 @@ export interface DashboardClientOptions {
   retryMinDelayMs?: number;
   /** Retry backoff ceiling, ms. Default 4 000. */
   retryMaxDelayMs?: number;
+  /**
+   * Cap on a response body, in bytes; past it the body is cancelled and the call fails with
+   * ResponseTooLargeError (not retried). Also per call. Default 16 MiB: ductor's JSON answers are far
+   * smaller and agent.log rotates at 5 MiB; read larger files by `range`/`tail`. `Infinity` turns it off.
+   */
+  maxBodyBytes?: number;
   /** Jitter source for retries, for tests. Default Math.random. */
   random?: () => number;
 }
+
+/** 16 MiB: see DashboardClientOptions.maxBodyBytes. */
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** The log endpoints, grouped like ductor's routes (`/dashboard/logs`, `/dashboard/logs/{name}`). */
 export interface LogsResource {
@@ -38,7 +48,7 @@ export interface LogsResource {
 
 /**
  * Typed access to ductor's dashboard API. Every REST call is a GET that takes
- * `{ signal?, timeoutMs?, maxRetries? }`, returns values checked and normalised at this edge, and
+ * `{ signal?, timeoutMs?, maxRetries?, maxBodyBytes? }`, returns values checked and normalised at this edge, and
  * fails with a class from the DashboardError tree.
  */
 export class DashboardClient {
@@ -65,6 +75,7 @@ export class DashboardClient {
       maxRetries: options.maxRetries ?? 2,
       retryMinDelayMs: options.retryMinDelayMs ?? 250,
       retryMaxDelayMs: options.retryMaxDelayMs ?? 4_000,
+      maxBodyBytes: checkByteLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, "DashboardClient: maxBodyBytes"),
       random: options.random ?? Math.random,
     };
     this.#WebSocket = options.WebSocket ?? (WebSocketImpl as unknown as WebSocketConstructor);

@@ -1,3 +1,4 @@
+import { formatBytes } from "./internal/bytes.js";
 import type { StreamEventType } from "./stream/socket.js";
 
 /**
@@ -16,6 +17,8 @@ import type { StreamEventType } from "./stream/socket.js";
  * ├── AbortError                     the caller's AbortSignal fired
  * ├── ListenerError { eventType }    a stream listener threw (reported as an `error` event; cause = the throw)
  * └── ProtocolError { snippet }      a 2xx answer that is not what the endpoint promises
+ *     ├── ResponseTooLargeError { limitBytes }   a 2xx body over `maxBodyBytes` (cancelled there)
+ *     └── FrameTooLargeError { limitBytes }      a stream frame over `maxFrameBytes`
  *
  * Each class sets `name` from a string literal rather than `new.target.name`, because minifiers
  * rename classes and the name is what ends up in logs.
@@ -153,6 +156,45 @@ export class ProtocolError extends DashboardError {
   constructor(message: string, snippet: string, options?: { cause?: unknown }) {
     super(snippet ? `${message}: ${snippetOf(snippet)}` : message, options);
     this.snippet = snippetOf(snippet);
+  }
+}
+
+/**
+ * A successful answer whose body is larger than `maxBodyBytes`. Reading stopped at the cap (or before
+ * reading, when Content-Length said so) and the body was cancelled. Not retried: the next answer would
+ * be as large. Raise the cap for the call (`{ maxBodyBytes }`) or read a log by range.
+ */
+export class ResponseTooLargeError extends ProtocolError {
+  override name = "ResponseTooLargeError";
+  /** The cap that was crossed, in bytes. */
+  readonly limitBytes: number;
+  /**
+   * @param what the request, e.g. `GET /dashboard/sessions`
+   * @param declaredBytes the Content-Length, when that is what gave it away
+   */
+  constructor(what: string, limitBytes: number, declaredBytes?: number) {
+    super(
+      declaredBytes === undefined
+        ? `${what}: response body exceeded the ${formatBytes(limitBytes)} cap (maxBodyBytes)`
+        : `${what}: response body of ${formatBytes(declaredBytes)} (Content-Length) exceeds the ${formatBytes(limitBytes)} cap (maxBodyBytes)`,
+      "",
+    );
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * A stream frame larger than `maxFrameBytes`. In Node the socket refuses it while reading (ws closes
+ * with 1009) and the stream reconnects; where the frame was already received (browsers) it is skipped
+ * and the stream goes on.
+ */
+export class FrameTooLargeError extends ProtocolError {
+  override name = "FrameTooLargeError";
+  /** The cap that was crossed, in bytes. */
+  readonly limitBytes: number;
+  constructor(limitBytes: number, options?: { cause?: unknown }) {
+    super(`stream: a frame exceeded the ${formatBytes(limitBytes)} cap (maxFrameBytes)`, "", options);
+    this.limitBytes = limitBytes;
   }
 }
 

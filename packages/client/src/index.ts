@@ -9,11 +9,13 @@ export {
   BadRequestError,
   ConnectionError,
   DashboardError,
+  FrameTooLargeError,
   InternalServerError,
   ListenerError,
   NotFoundError,
   ProtocolError,
   RangeNotSatisfiableError,
+  ResponseTooLargeError,
   ServiceUnavailableError,
   TimeoutError,
 } from "./errors.js";

@@ -8,9 +8,11 @@ import {
 } from "../errors.js";
 import { abortErrorFrom, linkAbort, throwIfAborted } from "../internal/abort.js";
 import { isJsonContentType } from "../internal/content-type.js";
+import { checkByteLimit } from "../internal/bytes.js";
 import { sleep } from "../internal/sleep.js";
 import { decodeLenient } from "../internal/utf8.js";
 import { backoffDelay } from "../stream/backoff.js";
+import { readBody } from "./body.js";
 
 /** Per-call options every REST method takes. */
 export interface RequestOptions {
@@ -20,6 +22,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Retries after a ConnectionError (incl. timeout) or a 5xx. Defaults to the client's `maxRetries`. */
   maxRetries?: number;
+  /** Cap on the response body, in bytes (ResponseTooLargeError past it). Defaults to the client's `maxBodyBytes`. */
+  maxBodyBytes?: number;
 }
 
 /** What the pipeline needs from the client; resolved once in the DashboardClient constructor. */
@@ -31,6 +35,7 @@ export interface RequestConfig {
   maxRetries: number;
   retryMinDelayMs: number;
   retryMaxDelayMs: number;
+  maxBodyBytes: number;
   random: () => number;
 }
 
@@ -62,13 +67,15 @@ export async function get(config: RequestConfig, path: string, options: RequestO
   const url = joinUrl(config.baseUrl, path);
   const maxRetries = Math.max(0, options.maxRetries ?? config.maxRetries);
   const timeoutMs = options.timeoutMs ?? config.timeoutMs;
+  const maxBodyBytes = options.maxBodyBytes === undefined ? config.maxBodyBytes : checkByteLimit(options.maxBodyBytes, "maxBodyBytes");
+  const what = `GET ${path}`;
   const headers: Record<string, string> = { ...init.headers };
   if (init.auth !== false) headers.Authorization = `Bearer ${config.token}`;
 
   for (let retry = 0; ; retry++) {
     throwIfAborted(options.signal);
     try {
-      return await attempt(config.fetch, url, headers, timeoutMs, options.signal);
+      return await attempt(config.fetch, url, headers, { timeoutMs, maxBodyBytes, what }, options.signal);
     } catch (error) {
       if (options.signal?.aborted) throw abortErrorFrom(options.signal);
       if (retry >= maxRetries || !isRetryable(error)) throw error;
@@ -80,11 +87,18 @@ export async function get(config: RequestConfig, path: string, options: RequestO
   }
 }
 
+interface AttemptLimits {
+  timeoutMs: number;
+  maxBodyBytes: number;
+  /** `GET /path`, for messages. */
+  what: string;
+}
+
 async function attempt(
   fetchImpl: typeof globalThis.fetch,
   url: string,
   headers: Record<string, string>,
-  timeoutMs: number,
+  { timeoutMs, maxBodyBytes, what }: AttemptLimits,
   callerSignal: AbortSignal | undefined,
 ): Promise<RawResponse> {
   const controller = new AbortController();
@@ -99,7 +113,8 @@ async function attempt(
   try {
     response = await fetchImpl(url, { method: "GET", headers, signal: controller.signal });
     // The body is read under the same timeout: a server that stalls mid-body is as dead as one that never answers.
-    bytes = new Uint8Array(await response.arrayBuffer());
+    const ok = response.status >= 200 && response.status < 300;
+    bytes = await readBody(response, maxBodyBytes, ok ? "refuse" : "truncate", what);
   } catch (cause) {
     if (callerSignal?.aborted) throw abortErrorFrom(callerSignal);
     if (timedOut) throw new TimeoutError(`Request timed out after ${timeoutMs} ms.`, { cause });
