@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { MALFORMED_KINDS, type Faults, type MalformedKind } from "./faults.js";
+import { addFaultOptions, faultsFromFlags } from "./faults-cli.js";
 import { record } from "./record.js";
 import { BUNDLED_RECORDINGS } from "./recording.js";
 import { startMockServer } from "./server.js";
@@ -24,13 +24,6 @@ const num = (name: string) => (v: string) => {
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number >= 0`);
   return n;
 };
-const kinds = (v: string): MalformedKind[] =>
-  v.split(",").map((k) => {
-    const kind = k.trim() as MalformedKind;
-    if (!MALFORMED_KINDS.includes(kind)) throw new InvalidArgumentError(`unknown kind "${k}" (known: ${MALFORMED_KINDS.join(", ")})`);
-    return kind;
-  });
-
 /** Run `stop` once on the first SIGINT/SIGTERM; a second signal exits at once. */
 function onSignals(stop: () => Promise<void>): void {
   let stopping = false;
@@ -72,15 +65,8 @@ interface ServeFlags {
   maxBacklog?: number;
   maxConnections?: number;
   shiftTimes?: boolean;
-  dropAfterEvents?: number;
-  dropEveryMs?: number;
-  dropCloseCode?: number;
-  malformed?: MalformedKind[];
-  malformedEvery?: number;
-  httpDelayMs?: number;
-  httpStatus?: number;
-  htmlErrors?: boolean;
-  ping: boolean;
+  /** Plus the fault flags, which faultsFromFlags reads. */
+  [fault: string]: unknown;
 }
 
 const program = new Command()
@@ -88,7 +74,7 @@ const program = new Command()
   .description("A stand-in for ductor's dashboard API: replays recorded agent sessions, records new ones.")
   .version(packageVersion(), "-V, --version", "print the package version");
 
-program
+const serve = program
   .command("serve")
   .description("serve a recording on ductor's wire protocol (HTTP /dashboard/* and the /dashboard/stream WebSocket)")
   .option("--port <n>", "port (0 = any free port)", int("--port"), 8741)
@@ -103,61 +89,43 @@ program
   .option("--heartbeat <ms>", "protocol ping interval (ductor: 30000)", int("--heartbeat"))
   .option("--max-backlog <bytes>", "drop a stream socket once this much is queued for it (default 8 MiB)", positive("--max-backlog"))
   .option("--max-connections <n>", "refuse stream upgrades over this many sockets with HTTP 503 (default: no limit)", positive("--max-connections"))
-  .option("--shift-times", "move the data's times so the newest is now (sessions, tasks, log mtimes and lines)")
-  .option("--drop-after-events <n>", "fault: terminate each stream socket after N events", int("--drop-after-events"))
-  .option("--drop-every-ms <ms>", "fault: terminate each stream socket T ms after it opened", int("--drop-every-ms"))
-  .option("--drop-close-code <code>", "fault: drop with a Close frame of this code instead of terminating", int("--drop-close-code"))
-  .option("--malformed <kinds>", `fault: inject frames, comma-separated: ${MALFORMED_KINDS.join(",")}`, kinds)
-  .option("--malformed-every <n>", "fault: inject one malformed frame after every N events (default 10 with --malformed)", int("--malformed-every"))
-  .option("--http-delay-ms <ms>", "fault: delay every HTTP response", int("--http-delay-ms"))
-  .option("--http-status <status>", "fault: answer every /dashboard/* request (after auth) with this status", int("--http-status"))
-  .option("--html-errors", "fault: with --http-status, an HTML proxy page instead of ductor's body")
-  .option("--no-ping", "fault: stale link (no protocol pings, no pongs, no events)")
-  .action(async (flags: ServeFlags) => {
-    const faults: Faults = {
-      dropAfterEvents: flags.dropAfterEvents,
-      dropEveryMs: flags.dropEveryMs,
-      dropCloseCode: flags.dropCloseCode,
-      malformed: flags.malformed,
-      malformedEvery: flags.malformedEvery ?? (flags.malformed ? 10 : undefined),
-      httpDelayMs: flags.httpDelayMs,
-      httpStatus: flags.httpStatus,
-      htmlErrors: flags.htmlErrors,
-      noPing: flags.ping === false ? true : undefined,
-    };
-    const server = await startMockServer({
-      port: flags.port,
-      host: flags.host,
-      token: flags.token,
-      recording: flags.recording,
-      data: flags.data,
-      speed: flags.speed,
-      loop: flags.loop,
-      maxIdleMs: flags.maxIdle,
-      autoplay: flags.autoplay,
-      heartbeatMs: flags.heartbeat,
-      maxBacklogBytes: flags.maxBacklog,
-      maxConnections: flags.maxConnections,
-      shiftTimes: flags.shiftTimes,
-      faults,
-    });
-    const active = Object.entries(faults).filter(([, v]) => v !== undefined);
-    console.log(`ductor mock server listening on ${server.url}`);
-    console.log(`  recording: ${flags.recording} (speed ${flags.speed}${flags.loop ? ", loop" : ""}, autoplay ${flags.autoplay})`);
-    if (server.timeShiftSeconds) console.log(`  times:     shifted by ${server.timeShiftSeconds} s so the newest is now`);
-    if (active.length) console.log(`  faults:    ${active.map(([k, v]) => `${k}=${String(v)}`).join(" ")}`);
-    console.log(`  token:     ${server.token}`);
-    console.log(`  stream:    ${server.streamUrl}?token=${encodeURIComponent(server.token)}`);
-    console.log("");
-    console.log("Try:");
-    console.log(`  curl -s -H 'Authorization: Bearer ${server.token}' ${server.url}/dashboard/status`);
-    console.log("");
-    console.log("Ctrl-C to stop.");
-    onSignals(async () => {
-      await server.close();
-      console.log("stopped");
-    });
+  .option("--shift-times", "move the data's times so the newest is now (sessions, tasks, log mtimes and lines)");
+
+addFaultOptions(serve).action(async (flags: ServeFlags) => {
+  const faults = faultsFromFlags(flags);
+  const server = await startMockServer({
+    port: flags.port,
+    host: flags.host,
+    token: flags.token,
+    recording: flags.recording,
+    data: flags.data,
+    speed: flags.speed,
+    loop: flags.loop,
+    maxIdleMs: flags.maxIdle,
+    autoplay: flags.autoplay,
+    heartbeatMs: flags.heartbeat,
+    maxBacklogBytes: flags.maxBacklog,
+    maxConnections: flags.maxConnections,
+    shiftTimes: flags.shiftTimes,
+    faults,
   });
+  const active = Object.entries(faults).filter(([, v]) => v !== undefined);
+  console.log(`ductor mock server listening on ${server.url}`);
+  console.log(`  recording: ${flags.recording} (speed ${flags.speed}${flags.loop ? ", loop" : ""}, autoplay ${flags.autoplay})`);
+  if (server.timeShiftSeconds) console.log(`  times:     shifted by ${server.timeShiftSeconds} s so the newest is now`);
+  if (active.length) console.log(`  faults:    ${active.map(([k, v]) => `${k}=${String(v)}`).join(" ")}`);
+  console.log(`  token:     ${server.token}`);
+  console.log(`  stream:    ${server.streamUrl}?token=${encodeURIComponent(server.token)}`);
+  console.log("");
+  console.log("Try:");
+  console.log(`  curl -s -H 'Authorization: Bearer ${server.token}' ${server.url}/dashboard/status`);
+  console.log("");
+  console.log("Ctrl-C to stop.");
+  onSignals(async () => {
+    await server.close();
+    console.log("stopped");
+  });
+});
 
 program
   .command("record")
