@@ -31,3 +31,22 @@ export function trailingIncompleteBytes(bytes: Uint8Array): number {
   }
   return 0;
 }
+
+/**
+ * Whether `text` takes more than `limit` bytes as UTF-8, without encoding it. Each UTF-16 unit is
+ * 1–3 bytes (a surrogate pair, 2 units, is 4), so a string of length L needs between L and 3L bytes:
+ * only lengths in (limit/3, limit] need counting, and counting stops as soon as the limit is passed.
+ */
+export function utf8LengthExceeds(text: string, limit: number): boolean {
+  const length = text.length;
+  if (length > limit) return true;
+  if (length * 3 <= limit) return false;
+  let bytes = 0;
+  for (let i = 0; i < length; i++) {
+    const unit = text.charCodeAt(i);
+    // A surrogate half counts 2: a pair makes 4, and a lone half is encoded as U+FFFD (3), close enough.
+    bytes += unit < 0x80 ? 1 : unit < 0x800 ? 2 : unit >= 0xd800 && unit <= 0xdfff ? 2 : 3;
+    if (bytes > limit) return true;
+  }
+  return false;
+}

@@ -1,5 +1,7 @@
-import { AuthenticationError, ConnectionError, DashboardError, ListenerError, ProtocolError, TimeoutError } from "../errors.js";
+import { AuthenticationError, ConnectionError, DashboardError, FrameTooLargeError, ListenerError, ProtocolError, TimeoutError } from "../errors.js";
 import { noop } from "../internal/abort.js";
+import { checkByteLimit } from "../internal/bytes.js";
+import { utf8LengthExceeds } from "../internal/utf8.js";
 import { backoffDelay } from "./backoff.js";
 import { decodeFrame, type StreamDataEvent, type SystemStatusEvent, type TextDeltaEvent, type ToolActivityEvent } from "./events.js";
 
@@ -11,7 +13,11 @@ export interface WebSocketLike {
   addEventListener(type: string, listener: (event: any) => void): void;
   removeEventListener(type: string, listener: (event: any) => void): void;
 }
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+/**
+ * How the stream opens a socket. The third argument is `ws`'s options (`{ maxPayload }`, the frame cap
+ * applied while reading); browsers' WebSocket ignores it, and a constructor that takes only the URL is fine.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: { maxPayload?: number }) => WebSocketLike;
 
 /** ws's extras in Node: protocol pings are visible there and a dead socket can be destroyed at once. */
 interface NodeWebSocket extends WebSocketLike {
@@ -23,6 +29,20 @@ const isNodeSocket = (ws: WebSocketLike): ws is NodeWebSocket =>
   typeof (ws as Partial<NodeWebSocket>).on === "function" && typeof (ws as Partial<NodeWebSocket>).terminate === "function";
 
 export type StreamState = "connecting" | "open" | "reconnecting" | "closed";
+
+/**
+ * 16 MiB. ductor caps what *it* reads at aiohttp's 4 MiB (protocol.md §3.4), but nothing caps what it
+ * sends: a text delta carries a whole tool output or answer, and one of 10 MB must still arrive whole.
+ * 16 MiB leaves room for that while bounding what one frame can cost a browser tab or a Node process.
+ */
+const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** The code ws gives the error for a frame over `maxPayload`. */
+const WS_FRAME_TOO_LARGE = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+
+/** ws reads `maxPayload` as a 32-bit integer where 0 means no limit. */
+function wsMaxPayload(maxFrameBytes: number): number {
+  return maxFrameBytes >= 2 ** 31 ? 0 : maxFrameBytes;
+}
 
 export interface StreamOptions {
   /** Aborting ends the stream like `close()`. */
@@ -49,6 +69,12 @@ export interface StreamOptions {
   liveness?: "auto" | "ping" | "probe";
   /** Per `for await` loop: events waiting for a slow consumer before that loop fails. Default 10 000. */
   maxBufferedEvents?: number;
+  /**
+   * Largest frame accepted, in UTF-8 bytes. Default 16 MiB (`Infinity`: none). Node (`ws`): refused while
+   * reading, the socket closes (1009) and the stream reconnects. Browsers: the frame is skipped. Either
+   * way an `error` event carries a FrameTooLargeError.
+   */
+  maxFrameBytes?: number;
   /** Source of jitter, for tests. Default Math.random. */
   random?: () => number;
 }
@@ -157,6 +183,7 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       liveness: options.liveness ?? "auto",
       maxBufferedEvents: options.maxBufferedEvents ?? 10_000,
+      maxFrameBytes: checkByteLimit(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, "stream: maxFrameBytes"),
       random: options.random ?? Math.random,
     };
     if (this.#signal?.aborted) {
@@ -240,7 +267,7 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
     this.#reconnectTimer = undefined;
     let ws: WebSocketLike;
     try {
-      ws = new this.#transport.WebSocket(this.#transport.url);
+      ws = new this.#transport.WebSocket(this.#transport.url, undefined, { maxPayload: wsMaxPayload(this.#opts.maxFrameBytes) });
     } catch (cause) {
       // A URL the platform rejects will not get better by retrying.
       this.#emit("error", new ConnectionError(`stream: cannot open ${redact(this.#transport.url)}`, { cause }));
@@ -253,19 +280,36 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
     if (this.#mode === "ping" && !isNodeSocket(ws)) this.#mode = "probe";
 
     let lastError: DashboardError | undefined;
+    const maxFrameBytes = this.#opts.maxFrameBytes;
+    // Up to a third of the cap in UTF-16 units is within it whatever the characters: one comparison per frame.
+    const surelySmall = Math.floor(maxFrameBytes / 3);
     const onMessage = (event: { data: unknown }) => {
       this.#lastActivity = Date.now();
-      this.#onFrame(event.data);
+      const data = event.data;
+      // Where the socket did not cap frames while reading (browsers), a frame over the cap is skipped.
+      if (typeof data === "string" && data.length > surelySmall && utf8LengthExceeds(data, maxFrameBytes)) {
+        this.#emit("error", new FrameTooLargeError(maxFrameBytes));
+        return;
+      }
+      this.#onFrame(data);
     };
     const onPing = () => {
       this.#lastActivity = Date.now();
     };
     const onError = (event: { message?: string; error?: unknown }) => {
+      if ((event.error as { code?: unknown } | undefined)?.code === WS_FRAME_TOO_LARGE) {
+        // ws refused a frame over maxPayload and is closing (1009); the reconnect carries the same error.
+        lastError = new FrameTooLargeError(maxFrameBytes, { cause: event.error });
+        this.#emit("error", lastError);
+        return;
+      }
       lastError = new ConnectionError(`stream: ${event.message || "WebSocket error"}`, { cause: event.error });
     };
     const onClose = (event: { code: number; reason: string }) => {
       if (ws !== this.#socket) return;
-      this.#socketEnded(event.code, event.reason, lastError);
+      // ws closed with 1009 itself but, no longer reading, reports 1006: say what really ended it.
+      if (lastError instanceof FrameTooLargeError) this.#socketEnded(1009, "message too big", lastError);
+      else this.#socketEnded(event.code, event.reason, lastError);
     };
     ws.addEventListener("message", onMessage);
     ws.addEventListener("error", onError);
