@@ -1,9 +1,10 @@
 import { DashboardClient } from "@ductor/dashboard-client";
-import { createShell, type Shell } from "./app/shell.js";
+import { createScope, type Scope } from "./app/scope.js";
+import { createShell } from "./app/shell.js";
 import { forgetToken, loadBaseUrl, loadSaved, saveToken, takeTokenFromUrl } from "./app/storage.js";
 import type { Client, Route } from "./app/types.js";
 import { h } from "./dom.js";
-import { createConnectView, type ConnectView } from "./views/connect.js";
+import { createConnectView } from "./views/connect.js";
 
 export type MountSource = { client: Client } | { baseUrl?: string; token: string } | { baseUrl?: string; token?: undefined } | Record<string, never>;
 
@@ -39,22 +40,22 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
   const make = options.createClient ?? ((baseUrl: string, token: string) => new DashboardClient({ baseUrl, token }));
   const root = h("div", { class: "ductor-dashboard" });
   element.appendChild(root);
-  let shell: Shell | null = null;
-  let connect: ConnectView | null = null;
-  let destroyed = false;
+  const mounted = createScope();
+  mounted.register(() => root.remove());
+  /** What is on screen now (the connect form or the app); replaced as a whole. */
+  let phase: Scope | null = null;
   let baseUrl = (source as { baseUrl?: string }).baseUrl ?? loadBaseUrl() ?? defaultBaseUrl();
 
-  const teardown = (): void => {
-    shell?.destroy();
-    shell = null;
-    connect?.destroy();
-    connect = null;
+  const nextPhase = (): Scope => {
+    phase?.dispose();
+    phase = mounted.child();
+    return phase;
   };
 
   function showConnect(reason: string | null): void {
-    if (destroyed) return;
-    teardown();
-    connect = createConnectView({
+    if (mounted.disposed) return;
+    const scope = nextPhase();
+    const connect = createConnectView(scope, {
       baseUrl,
       reason,
       remember: false,
@@ -73,10 +74,10 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
    * send a link; a wrong token in it must not sign the person out of the token they had remembered.
    */
   function startApp(client: Client, canSignOut: boolean, initialRoute?: Route, unconfirmed?: { token: string; baseUrl: string | null }): void {
-    if (destroyed) return;
-    teardown();
+    if (mounted.disposed) return;
+    const scope = nextPhase();
     let pending = unconfirmed ?? null;
-    shell = createShell({
+    const shell = createShell({
       client,
       routing,
       initialRoute: initialRoute ?? options.initialRoute,
@@ -98,7 +99,7 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
             showConnect(null);
           }
         : undefined,
-    });
+    }, scope);
     root.appendChild(shell.el);
   }
 
@@ -120,11 +121,6 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
   }
 
   return {
-    destroy(): void {
-      if (destroyed) return;
-      destroyed = true;
-      teardown();
-      root.remove();
-    },
+    destroy: () => mounted.dispose(),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FOLLOW_OVERLAP_BYTES, followRange, followStep, type FollowChunk } from "../src/views/log-tail.js";
+import { FOLLOW_OVERLAP_BYTES, followRange, followStep, type FollowChunk } from "../src/views/logs/log-tail.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 

@@ -4,9 +4,10 @@
  */
 import { describeError } from "./describe.js";
 import { createLive, type Live, type LinkState } from "./live.js";
+import type { Scope } from "./scope.js";
 import { ROUTES, type AppContext, type Client, type Route, type View } from "./types.js";
 import { h } from "../dom.js";
-import { createLogsView } from "../views/logs.js";
+import { createLogsView } from "../views/logs/index.js";
 import { createSessionsView } from "../views/sessions.js";
 import { createStatusView } from "../views/status.js";
 import { createStreamView } from "../views/stream.js";
@@ -27,7 +28,6 @@ export interface Shell {
   readonly el: HTMLElement;
   readonly route: Route;
   go(route: Route): void;
-  destroy(): void;
 }
 
 const TITLES: Record<Route, string> = { status: "Status", stream: "Live stream", sessions: "Sessions & tasks", logs: "Logs" };
@@ -38,27 +38,26 @@ function routeFromHash(hash: string): Route | null {
   return r && ROUTES.includes(r) ? r : null;
 }
 
-export function createShell(opts: ShellOptions): Shell {
-  const listeners = new AbortController();
-  const { signal } = listeners;
-  let destroyed = false;
+/** The connected app. Everything it starts ends with `scope`. */
+export function createShell(opts: ShellOptions, scope: Scope): Shell {
+  const { signal } = scope;
   let refused = false;
 
   const ctx: AppContext = {
     client: opts.client,
     refuse(reason: string): void {
-      if (refused || destroyed) return;
+      if (refused || scope.disposed) return;
       refused = true;
       opts.onRefused(reason);
     },
   };
 
-  const streamView = createStreamView({ scrollbackChars: opts.scrollbackChars });
+  const streamView = createStreamView(scope.child(), { scrollbackChars: opts.scrollbackChars });
   const views: Record<Route, View> = {
-    status: createStatusView(ctx),
+    status: createStatusView(ctx, scope.child()),
     stream: streamView,
-    sessions: createSessionsView(ctx),
-    logs: createLogsView(ctx),
+    sessions: createSessionsView(ctx, scope.child()),
+    logs: createLogsView(ctx, scope.child()),
   };
 
   // Connection badge: always visible.
@@ -145,7 +144,7 @@ export function createShell(opts: ShellOptions): Shell {
   let route: Route = opts.initialRoute ?? "status";
   let first = true;
   function go(r: Route, focus = false): void {
-    if (destroyed) return;
+    if (scope.disposed) return;
     if (!first && r === route) return;
     for (const k of ROUTES) {
       if (k !== r) views[k].hide();
@@ -167,11 +166,13 @@ export function createShell(opts: ShellOptions): Shell {
   window.addEventListener("offline", () => ((online = false), paintBadge()), { signal });
 
   const live: Live = createLive(opts.client, sink, (reason) => ctx.refuse(reason), opts.streamOptions);
-  const ticker = setInterval(() => {
+  scope.register(() => live.close());
+  scope.interval(() => {
     const now = Date.now();
     paintBadge(now);
     for (const r of ROUTES) views[r].tick?.(now);
   }, 1_000);
+  scope.register(() => el.remove());
 
   go(route);
 
@@ -181,14 +182,5 @@ export function createShell(opts: ShellOptions): Shell {
       return route;
     },
     go: (r: Route) => go(r, true),
-    destroy(): void {
-      if (destroyed) return;
-      destroyed = true;
-      clearInterval(ticker);
-      listeners.abort();
-      live.close();
-      for (const r of ROUTES) views[r].destroy();
-      el.remove();
-    },
   };
 }

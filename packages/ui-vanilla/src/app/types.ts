@@ -12,13 +12,13 @@ export type Stream = ReturnType<Client["stream"]>;
 export type Route = "status" | "stream" | "sessions" | "logs";
 export const ROUTES: readonly Route[] = ["status", "stream", "sessions", "logs"];
 
+/** A view of the app. It ends with the scope it was created with; nothing else tears it down. */
 export interface View {
   readonly el: HTMLElement;
   show(): void;
   hide(): void;
   /** Called every second while the app is mounted (relative times, countdowns). */
   tick?(now: number): void;
-  destroy(): void;
 }
 
 /** What views may ask of the app. */

@@ -1,5 +1,6 @@
 import { DashboardClient } from "@ductor/dashboard-client";
 import { describeError, isAuthError } from "../app/describe.js";
+import type { Scope } from "../app/scope.js";
 import { h } from "../dom.js";
 
 export interface ConnectOptions {
@@ -13,10 +14,10 @@ export interface ConnectOptions {
 
 export interface ConnectView {
   readonly el: HTMLElement;
-  destroy(): void;
 }
 
-export function createConnectView(opts: ConnectOptions): ConnectView {
+/** The connect form; it ends (check cancelled, form removed) with `scope`. */
+export function createConnectView(scope: Scope, opts: ConnectOptions): ConnectView {
   const url = h("input", { id: "dd-url", name: "url", type: "url", value: opts.baseUrl, autocomplete: "url", required: true, spellcheck: "false" });
   const token = h("input", { id: "dd-token", name: "token", type: "password", autocomplete: "off", required: true, spellcheck: "false", placeholder: "43-character API token" });
   const remember = h("input", { id: "dd-remember", name: "remember", type: "checkbox", checked: !!opts.remember });
@@ -63,9 +64,10 @@ export function createConnectView(opts: ConnectOptions): ConnectView {
       token.focus();
       return;
     }
+    // A newer submit cancels the older check; so does leaving the form.
     ac?.abort();
     ac = new AbortController();
-    const signal = ac.signal;
+    const signal = AbortSignal.any([ac.signal, scope.signal]);
     submit.disabled = true;
     submit.textContent = "Checking…";
     showMessage("");
@@ -87,11 +89,6 @@ export function createConnectView(opts: ConnectOptions): ConnectView {
 
   const el = h("main", { class: "connect" }, form);
   queueMicrotask(() => (opts.baseUrl ? token : url).focus());
-  return {
-    el,
-    destroy(): void {
-      ac?.abort();
-      el.remove();
-    },
-  };
+  scope.register(() => el.remove());
+  return { el };
 }

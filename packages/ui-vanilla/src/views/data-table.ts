@@ -1,32 +1,4 @@
 import { h } from "../dom.js";
-import { formatAge } from "../format.js";
-
-/** A view's heading row: title, "updated N s ago", and an error line that a later success clears. */
-export function createViewHeader(title: string, id: string) {
-  const heading = h("h1", { id, tabindex: -1 }, title);
-  const updated = h("span", { class: "updated muted", "aria-live": "off" }, "loading…");
-  const error = h("p", { class: "banner banner-error", role: "alert", hidden: true });
-  const el = h("header", { class: "view-header" }, heading, updated);
-  let lastOk = 0;
-  return {
-    el,
-    heading,
-    error,
-    ok(now: number = Date.now()): void {
-      lastOk = now;
-      error.hidden = true;
-      error.textContent = "";
-      updated.textContent = `updated ${formatAge(lastOk, now)}`;
-    },
-    fail(text: string): void {
-      error.textContent = lastOk ? `${text} Showing data from ${formatAge(lastOk)}.` : text;
-      error.hidden = false;
-    },
-    tick(now: number): void {
-      if (lastOk) updated.textContent = `updated ${formatAge(lastOk, now)}`;
-    },
-  };
-}
 
 /**
  * How a column's cells may wrap. "value": numbers, costs, dates and durations, never broken mid-token

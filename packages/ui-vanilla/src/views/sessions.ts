@@ -1,9 +1,11 @@
-import { describeError, isAbort, isAuthError } from "../app/describe.js";
-import { createPoller } from "../app/poller.js";
+import { elementBanner } from "../app/failure.js";
+import { createPolling } from "../app/poll.js";
+import type { Scope } from "../app/scope.js";
 import type { AppContext, SessionData, TaskData, View } from "../app/types.js";
 import { h } from "../dom.js";
 import { formatCost, formatCount, formatDuration, formatRelative } from "../format.js";
-import { breakableId, createTable, createViewHeader } from "./common.js";
+import { breakableId, createTable } from "./data-table.js";
+import { createViewHeader } from "./view-header.js";
 
 export const SESSIONS_INTERVAL_MS = 3_000;
 
@@ -37,7 +39,7 @@ function sessionTotals(s: SessionData): { messages: number; cost: number; tokens
   return { messages, cost, tokens };
 }
 
-export function createSessionsView(ctx: AppContext): View {
+export function createSessionsView(ctx: AppContext, scope: Scope): View {
   const header = createViewHeader("Sessions & tasks", "dd-h-sessions");
   const tasksError = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const sessionsError = h("p", { class: "banner banner-error", role: "alert", hidden: true });
@@ -72,6 +74,7 @@ export function createSessionsView(ctx: AppContext): View {
     h("section", { class: "panel", "aria-labelledby": "dd-h-tasks" }, h("h2", { id: "dd-h-tasks" }, "Background tasks in flight ", tasksCount), tasksError, tasks.el),
     h("section", { class: "panel", "aria-labelledby": "dd-h-sess" }, h("h2", { id: "dd-h-sess" }, "Sessions ", sessionsCount), sessionsError, sessions.el),
   );
+  scope.register(() => el.remove());
 
   const renderTasks = (list: readonly TaskData[], now: number): void => {
     tasksCount.textContent = list.length ? `(${list.length})${skippedNote(list)}` : skippedNote(list).replace(/^ · /, "");
@@ -113,31 +116,25 @@ export function createSessionsView(ctx: AppContext): View {
     );
   };
 
-  const poller = createPoller(SESSIONS_INTERVAL_MS, async (signal) => {
-    const [ss, ts] = await Promise.allSettled([ctx.client.sessions({ signal }), ctx.client.tasks({ signal })]);
-    if (signal.aborted) return;
-    const now = Date.now();
-    for (const r of [ss, ts]) {
-      if (r.status === "rejected" && isAuthError(r.reason)) {
-        ctx.refuse("The server refused the token (401 on /dashboard/sessions).");
-        return;
-      }
-    }
-    if (ts.status === "fulfilled") {
-      renderTasks(ts.value, now);
-      tasksError.hidden = true;
-    } else if (!isAbort(ts.reason)) {
-      tasksError.textContent = `Couldn't load tasks: ${describeError(ts.reason)}`;
-      tasksError.hidden = false;
-    }
-    if (ss.status === "fulfilled") {
-      renderSessions(ss.value, now);
-      sessionsError.hidden = true;
-    } else if (!isAbort(ss.reason)) {
-      sessionsError.textContent = `Couldn't load sessions: ${describeError(ss.reason)}`;
-      sessionsError.hidden = false;
-    }
-    if (ss.status === "fulfilled" && ts.status === "fulfilled") header.ok(now);
+  const poller = createPolling(ctx, scope, {
+    everyMs: SESSIONS_INTERVAL_MS,
+    sources: [
+      {
+        endpoint: "/dashboard/tasks",
+        doing: "load tasks",
+        banner: elementBanner(tasksError),
+        load: (signal) => ctx.client.tasks({ signal }),
+        show: renderTasks,
+      },
+      {
+        endpoint: "/dashboard/sessions",
+        doing: "load sessions",
+        banner: elementBanner(sessionsError),
+        load: (signal) => ctx.client.sessions({ signal }),
+        show: renderSessions,
+      },
+    ],
+    onRoundOk: (now) => header.ok(now),
   });
 
   return {
@@ -152,10 +149,6 @@ export function createSessionsView(ctx: AppContext): View {
     },
     tick(now: number): void {
       if (!el.hidden) header.tick(now);
-    },
-    destroy(): void {
-      poller.destroy();
-      el.remove();
     },
   };
 }

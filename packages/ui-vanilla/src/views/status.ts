@@ -1,9 +1,10 @@
-import { describeError, isAbort, isAuthError } from "../app/describe.js";
-import { createPoller } from "../app/poller.js";
+import type { ErrorBanner } from "../app/failure.js";
+import { createPolling } from "../app/poll.js";
+import type { Scope } from "../app/scope.js";
 import type { AppContext, HealthData, StatusData, View } from "../app/types.js";
 import { h } from "../dom.js";
 import { formatCount, formatUptime } from "../format.js";
-import { createViewHeader } from "./common.js";
+import { createViewHeader } from "./view-header.js";
 
 export const STATUS_INTERVAL_MS = 5_000;
 
@@ -14,7 +15,7 @@ function card(label: string, hint?: string) {
   return { el, value, sub };
 }
 
-export function createStatusView(ctx: AppContext): View {
+export function createStatusView(ctx: AppContext, scope: Scope): View {
   const header = createViewHeader("Status", "dd-h-status");
   const provider = card("Provider", "ductor's configured default");
   const model = card("Model", "ductor's configured default");
@@ -24,42 +25,49 @@ export function createStatusView(ctx: AppContext): View {
   const health = card("Health", "GET /health (no token)");
   const grid = h("div", { class: "cards" }, provider.el, model.el, uptime.el, connections.el, dash.el, health.el);
   const el = h("section", { class: "view view-status", "aria-labelledby": "dd-h-status", hidden: true }, header.el, header.error, grid);
+  scope.register(() => el.remove());
 
   let last: { data: StatusData; at: number } | null = null;
 
-  const renderStatus = (s: StatusData, at: number, now: number): void => {
-    provider.value.textContent = s.provider || "unknown";
-    model.value.textContent = s.model || "unknown";
-    uptime.value.textContent = formatUptime(s.uptimeSeconds + (now - at) / 1000);
-    connections.value.textContent = formatCount(s.connections);
-    dash.value.textContent = formatCount(s.dashboardConnections);
-  };
-  const renderHealth = (hd: HealthData): void => {
-    health.value.textContent = hd.status;
-    health.value.className = `card-value ${hd.status === "ok" ? "good" : "warn"}`;
-    health.sub.textContent = `${formatCount(hd.connections)} chat connection${hd.connections === 1 ? "" : "s"} · no token needed`;
-  };
-
-  const poller = createPoller(STATUS_INTERVAL_MS, async (signal) => {
-    const [st, he] = await Promise.allSettled([ctx.client.status({ signal }), ctx.client.health({ signal })]);
-    if (signal.aborted) return;
-    const now = Date.now();
-    if (st.status === "fulfilled") {
-      last = { data: st.value, at: now };
-      renderStatus(st.value, now, now);
-      header.ok(now);
-    } else if (isAuthError(st.reason)) {
-      ctx.refuse("The server refused the token (401 on /dashboard/status).");
-      return;
-    } else if (!isAbort(st.reason)) {
-      header.fail(`Couldn't refresh the status: ${describeError(st.reason)}`);
-    }
-    if (he.status === "fulfilled") renderHealth(he.value);
-    else if (!isAbort(he.reason)) {
+  // /health answers without a token: its failure says something about ductor, shown on its own card.
+  const healthCard: ErrorBanner = {
+    fail(text: string): void {
       health.value.textContent = "unreachable";
       health.value.className = "card-value bad";
-      health.sub.textContent = describeError(he.reason);
-    }
+      health.sub.textContent = text;
+    },
+    ok(): void {},
+  };
+
+  const poller = createPolling(ctx, scope, {
+    everyMs: STATUS_INTERVAL_MS,
+    sources: [
+      {
+        endpoint: "/dashboard/status",
+        doing: "refresh the status",
+        banner: header,
+        load: (signal) => ctx.client.status({ signal }),
+        show(s: StatusData, now: number): void {
+          last = { data: s, at: now };
+          provider.value.textContent = s.provider || "unknown";
+          model.value.textContent = s.model || "unknown";
+          uptime.value.textContent = formatUptime(s.uptimeSeconds);
+          connections.value.textContent = formatCount(s.connections);
+          dash.value.textContent = formatCount(s.dashboardConnections);
+        },
+      },
+      {
+        endpoint: "/health",
+        doing: "check /health",
+        banner: healthCard,
+        load: (signal) => ctx.client.health({ signal }),
+        show(hd: HealthData): void {
+          health.value.textContent = hd.status;
+          health.value.className = `card-value ${hd.status === "ok" ? "good" : "warn"}`;
+          health.sub.textContent = `${formatCount(hd.connections)} chat connection${hd.connections === 1 ? "" : "s"} · no token needed`;
+        },
+      },
+    ],
   });
 
   return {
@@ -76,10 +84,6 @@ export function createStatusView(ctx: AppContext): View {
       if (el.hidden) return;
       header.tick(now);
       if (last) uptime.value.textContent = formatUptime(last.data.uptimeSeconds + (now - last.at) / 1000);
-    },
-    destroy(): void {
-      poller.destroy();
-      el.remove();
     },
   };
 }

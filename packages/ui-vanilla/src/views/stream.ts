@@ -1,4 +1,5 @@
 import type { LinkState, LiveSink } from "../app/live.js";
+import type { Scope } from "../app/scope.js";
 import type { View } from "../app/types.js";
 import { h } from "../dom.js";
 import { createFinder } from "../render/find.js";
@@ -15,7 +16,7 @@ export interface StreamView extends View, LiveSink {
   readonly renderer: StreamRenderer;
 }
 
-export function createStreamView(options: StreamViewOptions = {}): StreamView {
+export function createStreamView(scope: Scope, options: StreamViewOptions = {}): StreamView {
   const output = h("div", { class: "stream-output" });
   const renderer = createStreamRenderer(output, { scrollbackChars: options.scrollbackChars ?? 2_000_000 });
 
@@ -52,12 +53,17 @@ export function createStreamView(options: StreamViewOptions = {}): StreamView {
 
   let toolCount = 0;
   let gap: GapHandle | null = null;
-  let feedbackTimer: ReturnType<typeof setTimeout> | undefined;
+  let cancelFeedback: (() => void) | null = null;
   const say = (text: string): void => {
     feedback.textContent = text;
-    if (feedbackTimer !== undefined) clearTimeout(feedbackTimer);
-    feedbackTimer = setTimeout(() => (feedback.textContent = ""), 3_000);
+    cancelFeedback?.();
+    cancelFeedback = scope.timeout(() => (feedback.textContent = ""), 3_000);
   };
+  scope.register(() => {
+    findBar.destroy();
+    renderer.destroy();
+    el.remove();
+  });
 
   pauseBtn.addEventListener("click", () => {
     if (renderer.paused) {
@@ -120,12 +126,6 @@ export function createStreamView(options: StreamViewOptions = {}): StreamView {
     },
     hide(): void {
       el.hidden = true;
-    },
-    destroy(): void {
-      if (feedbackTimer !== undefined) clearTimeout(feedbackTimer);
-      findBar.destroy();
-      renderer.destroy();
-      el.remove();
     },
   };
 }

@@ -1,0 +1,72 @@
+/**
+ * A lifetime for a view (or the app): everything it starts — requests, timers, listeners, child views —
+ * is registered here, and `dispose()` ends all of it, so `destroy()` cannot forget a timer. After xterm.js's
+ * `register(toDisposable(…))`, with an AbortSignal for requests and listeners.
+ */
+export interface Scope {
+  /** Aborted on dispose: pass it to requests and `addEventListener(…, { signal })`. */
+  readonly signal: AbortSignal;
+  readonly disposed: boolean;
+  /** Run `dispose` when the scope ends (last registered runs first). Runs at once if already ended. */
+  register(dispose: () => void): void;
+  /** `setTimeout` that the scope clears; returns a function that cancels it early. */
+  timeout(fn: () => void, ms: number): () => void;
+  /** `setInterval` that the scope clears. */
+  interval(fn: () => void, ms: number): void;
+  /** A scope that ends with this one (or earlier, by its own dispose). */
+  child(): Scope;
+  dispose(): void;
+}
+
+export function createScope(): Scope {
+  const controller = new AbortController();
+  const disposers: Array<() => void> = [];
+  let disposed = false;
+
+  const scope: Scope = {
+    signal: controller.signal,
+    get disposed() {
+      return disposed;
+    },
+    register(dispose: () => void): void {
+      if (disposed) dispose();
+      else disposers.push(dispose);
+    },
+    timeout(fn: () => void, ms: number): () => void {
+      let pending = true;
+      const id = setTimeout(() => {
+        pending = false;
+        fn();
+      }, ms);
+      const cancel = (): void => {
+        if (pending) clearTimeout(id);
+        pending = false;
+      };
+      scope.register(cancel);
+      return cancel;
+    },
+    interval(fn: () => void, ms: number): void {
+      const id = setInterval(fn, ms);
+      scope.register(() => clearInterval(id));
+    },
+    child(): Scope {
+      const child = createScope();
+      scope.register(() => child.dispose());
+      return child;
+    },
+    dispose(): void {
+      if (disposed) return;
+      disposed = true;
+      controller.abort();
+      // Last in, first out: what was set up later may depend on what was set up earlier.
+      while (disposers.length) {
+        try {
+          disposers.pop()!();
+        } catch (err) {
+          console.error("ductor dashboard: a disposer threw", err);
+        }
+      }
+    },
+  };
+  return scope;
+}
