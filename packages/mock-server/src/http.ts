@@ -4,6 +4,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { pyJson } from "./pyjson.js";
 
 export { pyJson, pyFloat, reformatPyJson } from "./pyjson.js";
@@ -108,6 +109,22 @@ export function send(req: IncomingMessage, res: ServerResponse, reply: Reply): v
   res.writeHead(reply.status, reply.status === 304 ? reasonPhrase(304) : reasonPhrase(reply.status), headers);
   if (req.method === "HEAD" || reply.status === 304) res.end();
   else res.end(body);
+}
+
+/**
+ * Answer a WebSocket handshake with a plain HTTP response written on its raw socket (node:http has
+ * no ServerResponse for an upgrade request), then close the connection.
+ */
+export function sendRaw(socket: Socket, reply: Reply): void {
+  const body = reply.body ?? "";
+  const headers: Record<string, string> = {
+    Server: SERVER_HEADER,
+    ...reply.headers,
+    "Content-Length": String(Buffer.byteLength(body)),
+    Connection: "close",
+  };
+  const head = [`HTTP/1.1 ${reply.status} ${reasonPhrase(reply.status)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  socket.end(`${head.join("\r\n")}\r\n\r\n${typeof body === "string" ? body : body.toString("latin1")}`);
 }
 
 /** Raised when ductor's `hmac.compare_digest` would raise (a non-ASCII str): the request becomes a 500. */
