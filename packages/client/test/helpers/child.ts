@@ -15,7 +15,9 @@ const outDir = join(pkg, "test-output");
  */
 export async function buildClientForChild(name: string): Promise<string> {
   mkdirSync(outDir, { recursive: true });
-  await build({ entry: { [name]: join(pkg, "src/index.ts") }, outDir, format: ["esm"], silent: true, external: ["ws", "isomorphic-ws"] });
+  // config: false, or tsup would pick up the package's tsup.config.ts (clean: true) when run from the package
+  // and wipe the libraries of test files building in parallel.
+  await build({ entry: { [name]: join(pkg, "src/index.ts") }, outDir, format: ["esm"], silent: true, external: ["ws", "isomorphic-ws"], config: false, clean: false });
   return `./${name}.js`;
 }
 
