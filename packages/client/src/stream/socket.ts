@@ -114,8 +114,8 @@ export interface StreamEventMap {
   /** Once, when the stream is over for good. */
   close: CloseEvent;
   /**
-   * ProtocolError for a malformed frame (the stream goes on), AuthenticationError before a 1008 close,
-   * ListenerError when a listener threw (the stream goes on).
+   * ProtocolError for a malformed frame (the stream goes on), FrameTooLargeError for one over
+   * `maxFrameBytes`, AuthenticationError before a 1008 close, ListenerError when a listener threw (the stream goes on).
    */
   error: DashboardError;
 }
