@@ -1,6 +1,7 @@
 /**
  * The `/dashboard/stream` sockets: auth (101 then Close 1008 on a bad token), the `{"type": "ping"}`
- * proof of auth, aiohttp-style heartbeat, broadcasting, the `sent()` log and the stream faults.
+ * proof of auth, aiohttp-style heartbeat, broadcasting, the `sent()` log and the stream faults
+ * (the per-event ones wrap its send, from stream-faults.ts; the timed ones and `noPing` are here).
  *
  * Broadcasting never waits for a socket. Each socket has a bounded backlog instead (`maxBacklogBytes`,
  * measured by `ws.bufferedAmount`, which counts both unsent socket writes and the frames waiting in
@@ -8,8 +9,9 @@
  * terminated on its own (the client sees 1006, like any dead link) and everyone else goes on.
  */
 import type { WebSocket } from "ws";
-import { malformedFrame, type Faults } from "./faults.js";
+import type { Faults } from "./faults.js";
 import { pyJson } from "./pyjson.js";
+import { type EventCounters, type Frame, withEventFaults } from "./stream-faults.js";
 
 export interface SentFrame {
   /** Authenticated stream connection number, from 1 in connection order. */
@@ -42,12 +44,10 @@ export interface StreamHubOptions {
   onAuthenticated: () => void;
 }
 
-interface Conn {
+interface Conn extends EventCounters {
   id: number;
   ws: WebSocket;
   seq: number;
-  events: number;
-  malformedNext: number;
   /** Frames handed to ws whose write has not completed yet. */
   inFlight: number;
   /** Set once a terminate-style drop is decided: no more frames, cut when the writes are out. */
@@ -71,6 +71,11 @@ export class StreamHub {
   private readonly maxBacklogBytes: number;
   private readonly paceBytes: number;
   private readonly onAuthenticated: () => void;
+  /** Sends one event to one socket, with the per-event faults around it (stream-faults.ts). */
+  private readonly sendEvent = withEventFaults<Conn>(() => this.faults, {
+    send: (c, frame) => this.sendTo(c, frame),
+    drop: (c, code) => this.drop(c, code),
+  });
 
   constructor(options: StreamHubOptions) {
     this.faults = options.faults;
@@ -165,14 +170,7 @@ export class StreamHub {
         this.dropSlowConsumer(c);
         continue;
       }
-      this.sendTo(c, data);
-      c.events++;
-      const { malformed, malformedEvery, dropAfterEvents } = this.faults;
-      if (malformed?.length && malformedEvery && c.events % malformedEvery === 0) {
-        const kind = malformed[c.malformedNext++ % malformed.length];
-        if (kind) this.sendTo(c, malformedFrame(kind));
-      }
-      if (dropAfterEvents !== undefined && c.events >= dropAfterEvents) this.drop(c, this.faults.dropCloseCode);
+      this.sendEvent(c, data);
     }
   }
 
@@ -214,7 +212,7 @@ export class StreamHub {
     this.rejected.clear();
   }
 
-  private sendTo(c: Conn, data: string | Uint8Array): void {
+  private sendTo(c: Conn, data: Frame): void {
     c.inFlight++;
     c.ws.send(data, { binary: typeof data !== "string" }, () => {
       c.inFlight--;
