@@ -109,6 +109,11 @@ addFaultOptions(serve).action(async (flags: ServeFlags) => {
     shiftTimes: flags.shiftTimes,
     faults,
   });
+  // Before the banner: whoever reads "Ctrl-C to stop." may send SIGINT at once.
+  onSignals(async () => {
+    await server.close();
+    console.log("stopped");
+  });
   const active = Object.entries(faults).filter(([, v]) => v !== undefined);
   console.log(`ductor mock server listening on ${server.url}`);
   console.log(`  recording: ${flags.recording} (speed ${flags.speed}${flags.loop ? ", loop" : ""}, autoplay ${flags.autoplay})`);
@@ -121,10 +126,6 @@ addFaultOptions(serve).action(async (flags: ServeFlags) => {
   console.log(`  curl -s -H 'Authorization: Bearer ${server.token}' ${server.url}/dashboard/status`);
   console.log("");
   console.log("Ctrl-C to stop.");
-  onSignals(async () => {
-    await server.close();
-    console.log("stopped");
-  });
 });
 
 program
