@@ -6,6 +6,10 @@
  *   node scripts/generate-recordings.mjs
  *
  * Output: recordings/<name>.jsonl and recordings/<name>/{sessions.json,tasks.json,logs/…}
+ *
+ * Over 300 lines on purpose: most of it is the scripted content of the two sessions (their text, tool
+ * calls, sessions, tasks and log lines), which reads best in one place beside the few helpers that
+ * write it out. It only runs by hand, when the bundled recordings change.
  */
 import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
