@@ -9,4 +9,7 @@ const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/ind
 export const sourceAliases = {
   "@ductor/mock-server": source("mock-server"),
   "@ductor/dashboard-client": source("client"),
+  // The UI's browser tests serve the site through the real server. Not a package dependency of the UI (the
+  // server depends on the UI for its site): an alias keeps the package graph acyclic.
+  "@ductor/dashboard-server": source("server"),
 };

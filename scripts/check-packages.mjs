@@ -151,7 +151,7 @@ if (installed) {
 import { DashboardClient, APIError, ProtocolError, DashboardStream } from "@ductor/dashboard-client";
 import { startMockServer, BUNDLED_RECORDINGS } from "@ductor/mock-server";
 import { mount, createStreamRenderer } from "@ductor/dashboard-ui";
-import { startDashboardServer, CONTENT_SECURITY_POLICY } from "@ductor/dashboard-ui/serve";
+import { startDashboardServer, CONTENT_SECURITY_POLICY } from "@ductor/dashboard-server";
 
 for (const fn of [DashboardClient, APIError, ProtocolError, DashboardStream, startMockServer, mount, createStreamRenderer, startDashboardServer]) {
   assert.equal(typeof fn, "function");
@@ -193,7 +193,7 @@ try {
 const { DashboardClient, APIError } = require("@ductor/dashboard-client");
 const { startMockServer } = require("@ductor/mock-server");
 const { mount, createStreamRenderer } = require("@ductor/dashboard-ui");
-const { startDashboardServer } = require("@ductor/dashboard-ui/serve");
+const { startDashboardServer } = require("@ductor/dashboard-server");
 
 for (const fn of [DashboardClient, APIError, startMockServer, mount, createStreamRenderer, startDashboardServer]) {
   assert.equal(typeof fn, "function");
@@ -223,7 +223,7 @@ assert.ok(require.resolve("@ductor/dashboard-ui/style.css").endsWith("style.css"
   const typed = (kind) => `${kind === "esm" ? "" : "// CommonJS: these imports compile to require() and resolve the .d.cts types.\n"}import { DashboardClient, APIError, type Status, type Session, type LogChunk } from "@ductor/dashboard-client";
 import { startMockServer, type MockServer, type MockServerOptions } from "@ductor/mock-server";
 import { mount, createStreamRenderer, type MountedDashboard } from "@ductor/dashboard-ui";
-import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-ui/serve";
+import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-server";
 
 export async function consumer(el: HTMLElement): Promise<void> {
   const options: MockServerOptions = { recording: "coding-session", speed: 0, faults: { dropAfterEvents: 10 } };

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockServer, type MockServer, type Recording } from "@ductor/mock-server";
 import { chromium, type Browser } from "playwright-core";
-import { startDashboardServer } from "../../packages/ui-vanilla/src/serve.js";
+import { startDashboardServer } from "@ductor/dashboard-server";
 import { recordFigure } from "./figures.js";
 import { until } from "./helpers.js";
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { startDemo } from "./demo.js";
 import { startDashboardServer } from "./serve.js";
 import { parseHostPattern } from "./serve/hosts.js";
 import { resolveToken, TOKEN_ENV } from "./serve/token-source.js";
+import { onShutdownSignals } from "./shutdown.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -52,6 +54,7 @@ interface ServeOptions {
   token?: string;
   tokenFile?: string;
   allowedHost: string[];
+  site?: string;
 }
 
 const program = new Command()
@@ -68,6 +71,7 @@ program
   .option("--token-file <file>", `read the token for the one-click URL from this file (else from $${TOKEN_ENV})`)
   .option("--token <token>", `the token on the command line (visible in ps: prefer $${TOKEN_ENV} or --token-file)`)
   .option("--allowed-host <name>", "also serve requests for this Host name (repeatable; e.g. when bound to 0.0.0.0)", collectHost, [])
+  .option("--site <dir>", "serve this built dashboard site instead of the one in @ductor/dashboard-ui")
   .action(async (opts: ServeOptions) => {
     const { token, warnings } = resolveToken({ file: opts.tokenFile, env: process.env[TOKEN_ENV], argv: opts.token });
     for (const line of warnings) process.stderr.write(`${line}\n`);
@@ -77,6 +81,7 @@ program
       port: opts.port,
       token,
       allowedHosts: opts.allowedHost,
+      ...(opts.site ? { siteDir: opts.site } : {}),
     });
     // Scripts read the first line for the URL: it is the URL and nothing else of ours (ductor's address included).
     process.stdout.write(`ductor dashboard on ${server.url}\n`);
@@ -84,11 +89,18 @@ program
     if (server.tokenUrl) process.stdout.write(`open: ${server.tokenUrl}\n`);
     const bind = bindWarning(opts.host, opts.allowedHost);
     if (bind) process.stderr.write(`${bind}\n`);
-    const stop = (): void => {
-      void server.close().then(() => process.exit(0));
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    onShutdownSignals(() => server.close());
+  });
+
+program
+  .command("demo")
+  .description("Try the dashboard on a bundled recorded session: a mock ductor replays it in a loop")
+  .option("--port <port>", "port for the dashboard (0 = any free port)", port, 0)
+  .option("--site <dir>", "serve this built dashboard site instead of the one in @ductor/dashboard-ui")
+  .action(async (opts: { port: number; site?: string }) => {
+    const demo = await startDemo({ port: opts.port, ...(opts.site ? { siteDir: opts.site } : {}) });
+    process.stdout.write(demo.banner);
+    onShutdownSignals(() => demo.close());
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import { createServer, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createProxyServer } from "http-proxy-3";
 import sirv from "sirv";
 import { decide } from "./serve/gate.js";
@@ -60,12 +60,13 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join("; ");
 
-function defaultSiteDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const dir of [join(here, "site"), join(here, "..", "dist", "site")]) {
-    if (existsSync(join(dir, "index.html"))) return dir;
+/** The built static site that ships in `@ductor/dashboard-ui` (its `./site/*` export). */
+function bundledSiteDir(): string {
+  try {
+    return dirname(createRequire(import.meta.url).resolve("@ductor/dashboard-ui/site/index.html"));
+  } catch {
+    throw new Error("The dashboard site was not found: @ductor/dashboard-ui is not installed or not built (its dist/site).");
   }
-  return join(here, "site");
 }
 
 /** ductor's address stays out of error bodies: a 502 reaches whoever can reach the dashboard. */
@@ -91,7 +92,7 @@ function securityHeaders(res: ServerResponse): void {
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const target = new URL(options.ductor);
   if (target.protocol !== "http:" && target.protocol !== "https:") throw new Error(`--ductor must be an http(s) URL, got ${options.ductor}`);
-  const siteDir = options.siteDir ?? defaultSiteDir();
+  const siteDir = options.siteDir ?? bundledSiteDir();
   if (!existsSync(join(siteDir, "index.html"))) {
     throw new Error(`The dashboard site is not built (no ${join(siteDir, "index.html")}). Run the package build first.`);
   }

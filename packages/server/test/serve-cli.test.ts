@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "tsup";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { outDir, pkgDir } from "./helpers.js";
+import { outDir, pkgDir, siteDir } from "./helpers.js";
 import { rawExchange, rawRequestText } from "./serve-support.js";
 
 const cliPath = join(outDir, "serve-cli-under-test.js");
@@ -57,7 +57,9 @@ afterEach(() => {
 
 function runCli(args: string[], env: Record<string, string | undefined> = {}): Run {
   const { DUCTOR_API_TOKEN: _inherited, ...base } = process.env;
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // The site built from source for this run, not whatever dist/ holds.
+  const fullArgs = args[0] === "serve" ? [...args, "--site", siteDir] : args;
+  const child = spawn(process.execPath, [cliPath, ...fullArgs], { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   let out = "";
   let err = "";

@@ -1,14 +1,7 @@
 /**
- * @ductor/dashboard-ui: a framework-free DOM dashboard for ductor (browser entry, no Node imports).
+ * @ductor/dashboard-ui: a framework-free DOM dashboard for ductor (browser only). The built static site ships
+ * as the `./site/*` export; `@ductor/dashboard-server` serves it beside a real ductor.
  */
 export { mount, type MountOptions, type MountSource, type MountedDashboard } from "./mount.js";
-export {
-  createStreamRenderer,
-  type StreamRenderer,
-  type StreamRendererOptions,
-  type GapHandle,
-} from "./render/stream-renderer.js";
-export { createFinder, type Finder, type FindState, type FinderOptions } from "./render/find.js";
-export { h, setAttr, isAllowedAttr } from "./dom.js";
-export { formatUptime, formatRelative, formatBytes, formatDuration, formatCost, formatCount, formatClock } from "./format.js";
+export { createStreamRenderer, type StreamRenderer, type StreamRendererOptions, type GapHandle } from "./render/stream-renderer.js";
 export type { Route } from "./app/types.js";

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startMockServer, type MockServer, type MockServerOptions } from "@ductor/mock-server";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { startDashboardServer, type DashboardServer } from "../src/serve.js";
+import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-server";
 
 export const pkgDir = fileURLToPath(new URL("..", import.meta.url));
 export const siteDir = `${pkgDir}/test-output/site`;

@@ -2,26 +2,23 @@
  * The stream renderer alone in real Chromium (the test harness page exposes the public API): scrolling and
  * scrollback behaviour that depends on real layout.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-server";
 import type { Browser, Page } from "playwright-core";
-import sirv from "sirv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harnessDir, launch, newPage } from "./helpers.js";
 
 let browser: Browser;
-let server: Server;
+let server: DashboardServer;
 let url: string;
 beforeAll(async () => {
   browser = await launch();
-  const statics = sirv(harnessDir, { dev: true });
-  server = createServer((req, res) => statics(req, res, () => void res.writeHead(404).end()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  // Only the harness page is used: no ductor behind it.
+  server = await startDashboardServer({ ductor: "http://127.0.0.1:9", siteDir: harnessDir });
+  url = server.url;
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
 });
 
 type Api = typeof import("../src/index.js");
