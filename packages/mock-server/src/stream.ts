@@ -6,7 +6,9 @@
  * Broadcasting never waits for a socket. Each socket has a bounded backlog instead (`maxBacklogBytes`,
  * measured by `ws.bufferedAmount`, which counts both unsent socket writes and the frames waiting in
  * ws's asynchronous permessage-deflate queue): a socket found over it when the next frame is due is
- * terminated on its own (the client sees 1006, like any dead link) and everyone else goes on.
+ * terminated on its own (the client sees 1006, like any dead link) and everyone else goes on. One frame
+ * bigger than the limit must still reach a reader that keeps up (ductor sends 10 MB deltas when an agent
+ * pastes a file), so the limit is counted on top of the largest frame sent so far.
  */
 import type { WebSocket } from "ws";
 import type { Faults } from "./faults.js";
@@ -70,6 +72,8 @@ export class StreamHub {
   private readonly sentLimit: number;
   private readonly maxBacklogBytes: number;
   private readonly paceBytes: number;
+  /** The largest frame broadcast so far (a healthy backlog may hold one such frame on top of the limit). */
+  private largestFrameBytes = 0;
   private readonly onAuthenticated: () => void;
   /** Sends one event to one socket, with the per-event faults around it (stream-faults.ts). */
   private readonly sendEvent = withEventFaults<Conn>(() => this.faults, {
@@ -164,9 +168,12 @@ export class StreamHub {
   broadcast(frame: object | string | Uint8Array): void {
     if (this.faults.noPing) return; // a stale link delivers nothing
     const data = typeof frame === "string" || frame instanceof Uint8Array ? frame : pyJson(frame);
+    // Checked before this frame is queued: the frame in hand is not yet part of any backlog.
+    const checkFrom = this.largestFrameBytes;
+    this.largestFrameBytes = Math.max(this.largestFrameBytes, typeof data === "string" ? data.length : data.byteLength);
     for (const c of [...this.conns]) {
       if (c.ws.readyState !== c.ws.OPEN || c.dropping) continue;
-      if (c.ws.bufferedAmount > this.maxBacklogBytes) {
+      if (c.ws.bufferedAmount > this.maxBacklogBytes + checkFrom) {
         this.dropSlowConsumer(c);
         continue;
       }

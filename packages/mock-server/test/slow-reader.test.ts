@@ -98,6 +98,17 @@ describe("limits", () => {
     expect(s.streamClients()).toBe(1);
   });
 
+  it("one frame bigger than the limit still reaches a reader that keeps up, with the frames around it", async () => {
+    const s = await start({ token: "t", maxBacklogBytes: 1 * MiB });
+    const normal = connectCounting(`${s.streamUrl}?token=t`);
+    await waitFor(() => s.streamClients() === 1, 5000);
+    s.broadcast({ type: "text_delta", data: "before" });
+    s.broadcast({ type: "text_delta", data: "x".repeat(4 * MiB) });
+    s.broadcast({ type: "text_delta", data: "after" });
+    await normal.waitFrames(4, 10_000); // the auth ping and the three events
+    expect(s.streamClients()).toBe(1);
+  });
+
   it("maxConnections: an upgrade over the limit is refused with HTTP 503; a freed slot can be used again", async () => {
     const s = await start({ token: "t", maxConnections: 2 });
     const a = connect(`${s.streamUrl}?token=t`);
