@@ -7,6 +7,8 @@ const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/ind
  * change in one package is tested against its users at once.
  */
 export const sourceAliases = {
+  // Subpaths first: an alias also matches everything below its key.
+  "@ductor/mock-server/shutdown": fileURLToPath(new URL("./packages/mock-server/src/shutdown.ts", import.meta.url)),
   "@ductor/mock-server": source("mock-server"),
   "@ductor/dashboard-client": source("client"),
   // The UI's browser tests serve the site through the real server. Not a package dependency of the UI (the

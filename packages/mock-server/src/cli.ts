@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { addFaultOptions, faultsFromFlags } from "./faults-cli.js";
 import { record } from "./record.js";
+import { onShutdownSignals } from "./shutdown.js";
 import { BUNDLED_RECORDINGS } from "./recording.js";
 import { startMockServer } from "./server.js";
 
@@ -24,24 +25,6 @@ const num = (name: string) => (v: string) => {
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number >= 0`);
   return n;
 };
-/** Run `stop` once on the first SIGINT/SIGTERM; a second signal exits at once. */
-function onSignals(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    void stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(e);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-}
-
 /**
  * The package's own version, read when asked: the built cli.js sits in dist/ and the sources in
  * src/, both one level below package.json, in a checkout and in an installed tarball alike.
@@ -110,7 +93,7 @@ addFaultOptions(serve).action(async (flags: ServeFlags) => {
     faults,
   });
   // Before the banner: whoever reads "Ctrl-C to stop." may send SIGINT at once.
-  onSignals(async () => {
+  onShutdownSignals(async () => {
     await server.close();
     console.log("stopped");
   });
@@ -140,7 +123,7 @@ program
     console.error(`recording ${flags.url} → ${flags.out} (Ctrl-C to stop)`);
     const done = record({ url: flags.url, token: flags.token, out: flags.out, signal: ac.signal, snapshotEveryMs: flags.snapshotEvery });
     // On Ctrl-C: abort, which closes the stream and the file; every line is already on disk.
-    onSignals(async () => {
+    onShutdownSignals(async () => {
       ac.abort();
       await done.catch(() => {});
     });

@@ -5,7 +5,7 @@ import { startDemo } from "./demo.js";
 import { startDashboardServer } from "./serve.js";
 import { parseHostPattern } from "./serve/hosts.js";
 import { resolveToken, TOKEN_ENV } from "./serve/token-source.js";
-import { onShutdownSignals } from "./shutdown.js";
+import { onShutdownSignals } from "@ductor/mock-server/shutdown";
 
 function port(value: string): number {
   const n = Number(value);

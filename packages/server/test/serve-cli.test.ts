@@ -30,7 +30,11 @@ beforeAll(async () => {
     sourcemap: false,
     clean: false,
     silent: true,
-    external: ["commander", "http-proxy-3", "sirv"],
+    external: ["commander", "http-proxy-3", "sirv", "@ductor/mock-server"],
+    // From source, like everything else under test; the rest of the mock (demo only) stays external.
+    esbuildOptions(options) {
+      options.alias = { "@ductor/mock-server/shutdown": join(pkgDir, "../mock-server/src/shutdown.ts") };
+    },
   });
   tmp = mkdtempSync(join(tmpdir(), "dd-cli-"));
 }, 60_000);

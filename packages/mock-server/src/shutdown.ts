@@ -1,5 +1,6 @@
 /**
- * Stop cleanly on the first SIGINT/SIGTERM (close servers, let sockets say goodbye), and at once on a second:
+ * The shutdown policy of every command of this project (`ductor-mock`, `ductor-dashboard serve|demo`),
+ * exported as `@ductor/mock-server/shutdown` so they share one. Stop cleanly on the first SIGINT/SIGTERM (close servers, let sockets say goodbye), and at once on a second:
  * a person pressing Ctrl-C twice means "now".
  */
 export function onShutdownSignals(stop: () => Promise<unknown>): void {
