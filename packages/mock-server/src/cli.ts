@@ -115,18 +115,22 @@ program
   .command("record")
   .description("record a live ductor's /dashboard/stream (and REST snapshots) into a .jsonl file")
   .requiredOption("--url <url>", "ductor's base URL, e.g. http://127.0.0.1:8741")
-  .requiredOption("--token <token>", "ductor's API token")
+  .option("--token <token>", "ductor's API token (visible in ps: prefer $DUCTOR_API_TOKEN)")
   .requiredOption("--out <file>", "the .jsonl file to write")
   .option("--snapshot-every <ms>", "re-snapshot the REST endpoints this often (default: only at the start)", int("--snapshot-every"))
-  .action(async (flags: { url: string; token: string; out: string; snapshotEvery?: number }) => {
+  .action(async (flags: { url: string; token?: string; out: string; snapshotEvery?: number }) => {
+    const token = process.env["DUCTOR_API_TOKEN"] || flags.token;
+    if (!token) throw new Error("no token: set DUCTOR_API_TOKEN (or pass --token, which every user can read in ps)");
+    if (!process.env["DUCTOR_API_TOKEN"]) console.error("warning: --token is visible to every user of this machine in ps; prefer $DUCTOR_API_TOKEN");
     const ac = new AbortController();
-    console.error(`recording ${flags.url} → ${flags.out} (Ctrl-C to stop)`);
-    const done = record({ url: flags.url, token: flags.token, out: flags.out, signal: ac.signal, snapshotEveryMs: flags.snapshotEvery });
-    // On Ctrl-C: abort, which closes the stream and the file; every line is already on disk.
+    const done = record({ url: flags.url, token, out: flags.out, signal: ac.signal, snapshotEveryMs: flags.snapshotEvery });
+    // On Ctrl-C: abort, which closes the stream and the file; every line is already on disk. Installed
+    // before the line that invites Ctrl-C.
     onShutdownSignals(async () => {
       ac.abort();
       await done.catch(() => {});
     });
+    console.error(`recording ${flags.url} → ${flags.out} (Ctrl-C to stop)`);
     const result = await done;
     console.error(`recorded ${result.events} events and ${result.snapshots} snapshots (stopped: ${result.stoppedBy})`);
     process.exit(0);
