@@ -12,7 +12,7 @@ function helpText(name: FaultName): string {
   return `fault: ${effect.replaceAll("`", "")}${docCliValue ? ` (${docCliValue})` : ""}`;
 }
 
-export function faultOption(name: FaultName): Option {
+function faultOption(name: FaultName): Option {
   const spec = FAULT_SPEC[name];
   const option = new Option(spec.flag, helpText(name));
   const parse = spec.value.parse;

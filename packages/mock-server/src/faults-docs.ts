@@ -5,8 +5,8 @@
 import { FAULT_NAMES, FAULT_SPEC } from "./faults.js";
 
 /** The table sits between these two lines in README.md. */
-export const FAULTS_TABLE_START = "<!-- faults table: generated from FAULT_SPEC in src/faults.ts by scripts/faults-table.mjs -->";
-export const FAULTS_TABLE_END = "<!-- end of faults table -->";
+const FAULTS_TABLE_START = "<!-- faults table: generated from FAULT_SPEC in src/faults.ts by scripts/faults-table.mjs -->";
+const FAULTS_TABLE_END = "<!-- end of faults table -->";
 
 export function faultsTable(): string {
   const rows = FAULT_NAMES.map((name) => {

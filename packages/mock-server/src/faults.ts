@@ -43,7 +43,7 @@ export interface Faults {
  * What a fault's value is: how the CLI turns its argument into one, and what `validateFaults`
  * accepts. `parse` is absent for switches (a flag without an argument).
  */
-export interface FaultValue<V> {
+interface FaultValue<V> {
   /** CLI argument → value; throws an Error whose message commander shows. */
   parse?: (arg: string, flag: string) => V;
   /** Why `value` (set, not undefined) is unacceptable, or undefined when it is fine. */
@@ -51,7 +51,7 @@ export interface FaultValue<V> {
 }
 
 /** Where a fault acts, i.e. which part of the server it wraps. */
-export type FaultTarget =
+type FaultTarget =
   | "stream" // the stream's send path and timers (stream.ts)
   | "http" // every HTTP response, before routing (http-faults.ts)
   | "dashboard"; // /dashboard/* handlers after auth, stream upgrades included (http-faults.ts)
@@ -200,7 +200,7 @@ export function validateFaults(faults: Faults): Faults {
 }
 
 /** Codes a Close frame may carry (RFC 6455 §7.4); 1006 is accepted and means "terminate". */
-export function isSendableCloseCode(code: number): boolean {
+function isSendableCloseCode(code: number): boolean {
   if (!Number.isInteger(code)) return false;
   if (code === 1006) return true;
   return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005) || (code >= 3000 && code <= 4999);

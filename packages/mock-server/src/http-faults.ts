@@ -20,7 +20,7 @@ import type { Handler } from "./routes/context.js";
 import type { Route, UpgradeHandler } from "./routes/route.js";
 
 /** What the `httpStatus` fault answers instead: ductor's own body for that status where it has one. */
-export function statusFaultReply(faults: Faults, req: IncomingMessage): Reply | undefined {
+function statusFaultReply(faults: Faults, req: IncomingMessage): Reply | undefined {
   const s = faults.httpStatus;
   if (s === undefined) return undefined;
   if (faults.htmlErrors) return proxyHtmlError(s);
@@ -33,13 +33,13 @@ export function statusFaultReply(faults: Faults, req: IncomingMessage): Reply | 
   return frameworkError(s);
 }
 
-export const withStatusFault =
+const withStatusFault =
   (handler: Handler): Handler =>
   (r, ctx) =>
     statusFaultReply(ctx.faults(), r.req) ?? handler(r, ctx);
 
 /** A failed handshake: the fault's status instead of the 101, for a good token only. */
-export const withStatusFaultOnUpgrade =
+const withStatusFaultOnUpgrade =
   (upgrade: UpgradeHandler): UpgradeHandler =>
   (u, ctx) => {
     const fault = u.authorized ? statusFaultReply(ctx.faults(), u.req) : undefined;

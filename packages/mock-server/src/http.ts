@@ -7,14 +7,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { pyJson } from "./pyjson.js";
 
-export { pyJson, pyFloat, reformatPyJson } from "./pyjson.js";
+export { pyFloat, reformatPyJson } from "./pyjson.js";
 
 /** aiohttp sends this on every response; clients that sniff the server can see it is "ductor-like". */
 export const SERVER_HEADER = "Python/3.12 aiohttp/3.11.18";
 
-export const JSON_TYPE = "application/json; charset=utf-8";
+const JSON_TYPE = "application/json; charset=utf-8";
 export const TEXT_TYPE = "text/plain; charset=utf-8";
-export const HTML_TYPE = "text/html; charset=utf-8";
+const HTML_TYPE = "text/html; charset=utf-8";
 
 export interface Reply {
   status: number;
@@ -73,7 +73,7 @@ export function proxyHtmlError(status: number): Reply {
   };
 }
 
-export function reasonPhrase(status: number): string {
+function reasonPhrase(status: number): string {
   return REASONS[status] ?? "Unknown";
 }
 

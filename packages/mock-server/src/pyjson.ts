@@ -45,7 +45,7 @@ export function pyFloatRepr(v: number): string {
 }
 
 /** A JSON string literal with `ensure_ascii=True` escaping. */
-export function pyString(s: string): string {
+function pyString(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -85,7 +85,7 @@ export function pyJson(value: unknown): string {
 }
 
 /** Raised by `reformatPyJson` where Python's `json.loads` would raise. */
-export class PyJsonError extends Error {
+class PyJsonError extends Error {
   override name = "PyJsonError";
 }
 

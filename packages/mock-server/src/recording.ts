@@ -13,7 +13,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const RECORDING_VERSION = 1;
+const RECORDING_VERSION = 1;
 
 export interface RecordingHeader {
   ductorRecording: 1;

@@ -33,7 +33,7 @@ function offsetSeconds(zone: string | undefined): number {
 }
 
 /** Epoch seconds of an ISO string, or undefined if it is not one. */
-export function isoEpochSeconds(s: string): number | undefined {
+function isoEpochSeconds(s: string): number | undefined {
   const m = ISO.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, se, frac, zone] = m;
@@ -42,7 +42,7 @@ export function isoEpochSeconds(s: string): number | undefined {
 }
 
 /** Shift an ISO string by whole seconds, keeping its fraction text and its UTC offset. */
-export function shiftIso(s: string, seconds: number): string {
+function shiftIso(s: string, seconds: number): string {
   const m = ISO.exec(s);
   if (!m) return s;
   const [, y, mo, d, h, mi, se, frac = "", zone = ""] = m;
@@ -73,7 +73,7 @@ function collectTimes(value: unknown, out: number[], key?: string): void {
 }
 
 /** A copy of a JSON value with every time under a time key moved by `seconds`. */
-export function shiftJsonValue(value: unknown, seconds: number, key?: string): unknown {
+function shiftJsonValue(value: unknown, seconds: number, key?: string): unknown {
   if (key !== undefined && TIME_KEYS.has(key) && timeOf(value) !== undefined) {
     return typeof value === "string" ? shiftIso(value, seconds) : (value as number) + seconds;
   }
@@ -152,7 +152,7 @@ async function readJson(file: string): Promise<unknown> {
  * log mtimes in log-mtimes.json) and the recording (its header's recordedAt, its snapshots).
  * Log lines are not read: their stamps are local time of an unknown zone.
  */
-export async function newestTime(dataDir: string | undefined, rec: Recording, logMtimesFile: string): Promise<number | undefined> {
+async function newestTime(dataDir: string | undefined, rec: Recording, logMtimesFile: string): Promise<number | undefined> {
   const times: number[] = [];
   if (dataDir !== undefined) {
     for (const file of ["sessions.json", "tasks.json"]) collectTimes(await readJson(join(dataDir, file)), times);

@@ -18,7 +18,7 @@ export interface RawResponse {
 }
 
 /** Parse the first HTTP response in `raw` (enough for tests: no chunked decoding of bodies we inspect). */
-export function parseRawResponse(raw: string, closedByServer = false): RawResponse {
+function parseRawResponse(raw: string, closedByServer = false): RawResponse {
   const end = raw.indexOf("\r\n\r\n");
   const head = end === -1 ? raw : raw.slice(0, end);
   const [statusLine = "", ...lines] = head.split("\r\n");

@@ -20,12 +20,12 @@ const ALLOWED_ATTRS = new Set([
 const BOOLEAN_ATTRS = new Set(["hidden", "disabled", "checked", "required"]);
 
 /** True when `name` may be set on an element by this package. */
-export function isAllowedAttr(name: string): boolean {
+function isAllowedAttr(name: string): boolean {
   return ALLOWED_ATTRS.has(name) || /^aria-[a-z]+$/.test(name) || /^data-[a-z][a-z0-9-]*$/.test(name);
 }
 
 /** setAttribute through the allow-list. */
-export function setAttr(el: Element, name: string, value: string | number | boolean | null | undefined): void {
+function setAttr(el: Element, name: string, value: string | number | boolean | null | undefined): void {
   if (!isAllowedAttr(name)) throw new Error(`attribute not allowed: ${name}`);
   if (value === null || value === undefined || value === false) {
     el.removeAttribute(name);
@@ -66,23 +66,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** Append children (nodes or text) to a parent. */
-export function append(parent: Node, children: readonly Child[]): void {
+function append(parent: Node, children: readonly Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(parent, child as readonly Child[]);
     else if (typeof child === "string" || typeof child === "number") parent.appendChild(document.createTextNode(String(child)));
     else parent.appendChild(child as Node);
   }
-}
-
-/** Replace all children of `parent`. */
-export function replaceChildren(parent: Element, ...children: Child[]): void {
-  const frag = document.createDocumentFragment();
-  append(frag, children);
-  parent.replaceChildren(frag);
-}
-
-/** Set an element's text (server data enters the DOM this way). */
-export function setText(el: Element, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
 }

@@ -4,10 +4,10 @@ import { startMockServer, type MockServer, type MockServerOptions } from "@ducto
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-server";
 
-export const pkgDir = fileURLToPath(new URL("..", import.meta.url));
-export const siteDir = `${pkgDir}/test-output/site`;
+const pkgDir = fileURLToPath(new URL("..", import.meta.url));
+const siteDir = `${pkgDir}/test-output/site`;
 export const harnessDir = `${pkgDir}/test-output/harness`;
-export const outDir = `${pkgDir}/test-output`;
+const outDir = `${pkgDir}/test-output`;
 
 export const HOSTILE = ["<img src=x onerror=window.__pwned=1>", "</pre><script>window.__pwned=1</script>"] as const;
 

@@ -31,7 +31,7 @@ export interface RouteContext {
 }
 
 /** What the `/dashboard/stream` and `/ws` handshakes work with. */
-export interface StreamEndpoint {
+interface StreamEndpoint {
   wss: WebSocketServer;
   hub: StreamHub;
   /** Most authenticated stream sockets at once; undefined: no limit. */

@@ -14,14 +14,14 @@ interface RouteBase {
   pattern: string;
 }
 
-export interface HttpRoute extends RouteBase {
+interface HttpRoute extends RouteBase {
   /** `bearer`: ductor's `Authorization: Bearer <token>` check, a JSON 401 before the handler runs. */
   auth: "bearer" | "none";
   handler: Handler;
 }
 
 /** A WebSocket handshake to answer: the socket is still raw, nothing has been written to it yet. */
-export interface Upgrade {
+interface Upgrade {
   req: IncomingMessage;
   socket: Socket;
   head: Buffer;

@@ -7,7 +7,7 @@ import { reportFailure, type ErrorBanner } from "./failure.js";
 import type { Scope } from "./scope.js";
 import type { AppContext } from "./types.js";
 
-export interface PollSource<T> {
+interface PollSource<T> {
   /** One fetch; pass `signal` on so a hidden view or a destroyed app cancels it. */
   load(signal: AbortSignal): Promise<T>;
   /** Draw what came back. */
@@ -60,7 +60,7 @@ export function createPolling<T extends unknown[]>(ctx: AppContext, scope: Scope
  * Runs `task` every `intervalMs` after the previous run finished, so runs never overlap. Paused while the
  * document is hidden; a visible document catches up at once. Ends with `scope`.
  */
-export function createSchedule(scope: Scope, intervalMs: number, task: (signal: AbortSignal) => Promise<void>): Poller {
+function createSchedule(scope: Scope, intervalMs: number, task: (signal: AbortSignal) => Promise<void>): Poller {
   let active = false;
   let inFlight: AbortController | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -10,7 +10,7 @@
  * ResizeObserver has seen it laid out (not while the view is hidden), and then skips with that height.
  */
 
-export const PAGE_BLOCKS = 16;
+const PAGE_BLOCKS = 16;
 
 interface Page {
   el: HTMLElement;

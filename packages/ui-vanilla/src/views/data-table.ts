@@ -5,7 +5,7 @@ import { h } from "../dom.js";
  * (`1,203,34|4`, `2026-04-|21`); "id": keys like `tg:123:456`, broken only after a `:`; "text": anywhere.
  * A table too narrow for its unbreakable cells scrolls sideways inside its frame.
  */
-export type ColumnKind = "text" | "id" | "value";
+type ColumnKind = "text" | "id" | "value";
 export type Column = string | { label: string; kind: ColumnKind };
 
 /** An id that may wrap only after its `:` separators (a `<wbr>` after each; the text stays one string to copy). */

@@ -7,7 +7,7 @@ import { formatCost, formatCount, formatDuration, formatRelative } from "../form
 import { breakableId, createTable } from "./data-table.js";
 import { createViewHeader } from "./view-header.js";
 
-export const SESSIONS_INTERVAL_MS = 3_000;
+const SESSIONS_INTERVAL_MS = 3_000;
 
 const KNOWN_STATUSES = new Set(["running", "waiting", "done", "failed", "cancelled", "interrupted"]);
 

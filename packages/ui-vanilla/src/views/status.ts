@@ -6,7 +6,7 @@ import { h } from "../dom.js";
 import { formatCount, formatUptime } from "../format.js";
 import { createViewHeader } from "./view-header.js";
 
-export const STATUS_INTERVAL_MS = 5_000;
+const STATUS_INTERVAL_MS = 5_000;
 
 function card(label: string, hint?: string) {
   const value = h("p", { class: "card-value" }, "–");

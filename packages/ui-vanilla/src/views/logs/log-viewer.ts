@@ -13,8 +13,8 @@ import { createFinder } from "../../render/find.js";
 import { createFindBar } from "../find-bar.js";
 import { FOLLOW_OVERLAP_BYTES, followRange, followRangeRefused, followStep, type FollowStep } from "./log-tail.js";
 
-export const TAIL_BYTES = 65_536;
-export const FOLLOW_INTERVAL_MS = 2_000;
+const TAIL_BYTES = 65_536;
+const FOLLOW_INTERVAL_MS = 2_000;
 /** Loaded text kept in the viewer; older pieces are dropped from the top while following. */
 const MAX_LOADED_CHARS = 4_000_000;
 
