@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../src/stream/backoff.js";
+import { backoffDelay } from "../src/internal/backoff.js";
 
 const opts = { minDelayMs: 500, maxDelayMs: 30_000 };
 

@@ -11,7 +11,7 @@ import { isJsonContentType } from "../internal/content-type.js";
 import { checkByteLimit } from "../internal/bytes.js";
 import { sleep } from "../internal/sleep.js";
 import { decodeLenient } from "../internal/utf8.js";
-import { backoffDelay } from "../stream/backoff.js";
+import { backoffDelay } from "../internal/backoff.js";
 import { readBody } from "./body.js";
 
 /** Per-call options every REST method takes. */

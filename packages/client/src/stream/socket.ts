@@ -2,7 +2,7 @@ import { AuthenticationError, ConnectionError, DashboardError, FrameTooLargeErro
 import { noop } from "../internal/abort.js";
 import { checkByteLimit } from "../internal/bytes.js";
 import { utf8LengthExceeds } from "../internal/utf8.js";
-import { backoffDelay } from "./backoff.js";
+import { backoffDelay } from "../internal/backoff.js";
 import { decodeFrame, type StreamDataEvent, type SystemStatusEvent, type TextDeltaEvent, type ToolActivityEvent } from "./events.js";
 
 /** The part of the WHATWG WebSocket interface the stream uses; `ws` (Node) and browsers both have it. */
