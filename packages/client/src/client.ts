@@ -6,7 +6,9 @@ import { listLogs, readLog, type LogChunk, type LogFileList, type LogReadOptions
 import { getSessions, type SessionList } from "./resources/sessions.js";
 import { getStatus, type Status } from "./resources/status.js";
 import { getTasks, type TaskList } from "./resources/tasks.js";
-import { DashboardStream, type StreamOptions, type WebSocketConstructor } from "./stream/socket.js";
+import type { WebSocketConstructor } from "./stream/socket.js";
+import { DashboardStream } from "./stream/stream.js";
+import type { StreamOptions } from "./stream/types.js";
 
 export interface DashboardClientOptions {
   /** `http://host:8741`, or a same-origin proxy prefix (a relative URL works in browsers). */

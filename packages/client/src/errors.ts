@@ -1,5 +1,5 @@
 import { formatBytes } from "./internal/bytes.js";
-import type { StreamEventType } from "./stream/socket.js";
+import type { StreamEventType } from "./stream/types.js";
 
 /**
  * The whole error tree in one place, so `instanceof` is the only thing callers need:

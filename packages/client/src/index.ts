@@ -29,7 +29,7 @@ export { backoffDelay } from "./internal/backoff.js";
 export type { BackoffOptions } from "./internal/backoff.js";
 export { decodeFrame } from "./stream/events.js";
 export type { PingFrame, StreamDataEvent, StreamFrame, SystemStatusEvent, TextDeltaEvent, ToolActivityEvent } from "./stream/events.js";
-export { DashboardStream } from "./stream/socket.js";
+export { DashboardStream } from "./stream/stream.js";
 export type {
   CloseEvent,
   OpenEvent,
@@ -38,6 +38,6 @@ export type {
   StreamEventType,
   StreamOptions,
   StreamState,
-  WebSocketConstructor,
-  WebSocketLike,
-} from "./stream/socket.js";
+  StreamTransport,
+} from "./stream/types.js";
+export type { WebSocketConstructor, WebSocketLike } from "./stream/socket.js";
