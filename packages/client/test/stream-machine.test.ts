@@ -43,10 +43,10 @@ describe("stream state machine", () => {
   it("a drop backs off with full jitter and a floor, and reconnects when the timer fires", () => {
     const r = run([ended(1006)], opened);
     expect(r.state).toMatchObject({ phase: "reconnecting", attempt: 1, socket: false, waiting: true });
-    expect(kinds(r.effects)).toEqual(["clear-timer stable", "drop", "set-timer retry", "emit reconnecting"]);
-    expect(r.effects[1]).toEqual({ type: "drop", kill: false });
-    expect(r.effects[2]).toMatchObject({ ms: 200 }); // [100, min(1000, 100·2^1)] at random 1
-    expect(r.effects[3]).toEqual({ type: "emit", name: "reconnecting", event: { attempt: 1, delayMs: 200, at: 1_200, code: 1006 } });
+    expect(kinds(r.effects)).toEqual(["drop", "set-timer retry", "emit reconnecting"]);
+    expect(r.effects[0]).toEqual({ type: "drop", kill: false });
+    expect(r.effects[1]).toMatchObject({ ms: 200 }); // [100, min(1000, 100·2^1)] at random 1
+    expect(r.effects[2]).toEqual({ type: "emit", name: "reconnecting", event: { attempt: 1, delayMs: 200, at: 1_200, code: 1006 } });
 
     const again = run([{ type: "retry-due" }], r.state);
     expect(kinds(again.effects)).toEqual(["connect"]);
@@ -77,8 +77,8 @@ describe("stream state machine", () => {
 
   it("1008 is terminal: error (AuthenticationError), then close, never a retry", () => {
     const r = run([ended(1008, "unauthorized")], connected);
-    expect(kinds(r.effects)).toEqual(["clear-timer stable", "drop", "emit error", "then", "clear-timer retry", "clear-timer stable", "drop", "end"]);
-    const error = (r.effects[2] as { event: unknown }).event;
+    expect(kinds(r.effects)).toEqual(["drop", "emit error", "then", "clear-timer retry", "drop", "end"]);
+    const error = (r.effects[1] as { event: unknown }).event;
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(r.effects.at(-1)).toEqual({ type: "end", code: 1008, reason: "unauthorized", error });
     expect(r.state).toMatchObject({ phase: "closed", attempt: 0, waiting: false });
@@ -95,8 +95,8 @@ describe("stream state machine", () => {
   it("abandon (stale, connect timeout, probe failed, offline) destroys the socket and goes through the 1006 path", () => {
     const error = new TimeoutError("stream: no frame and no ping for 75000 ms");
     const r = run([{ type: "abandon", reason: "stale", error, now: 0 }], opened);
-    expect(kinds(r.effects)).toEqual(["clear-timer stable", "drop", "set-timer retry", "emit reconnecting"]);
-    expect(r.effects[1]).toEqual({ type: "drop", kill: true });
+    expect(kinds(r.effects)).toEqual(["drop", "set-timer retry", "emit reconnecting"]);
+    expect(r.effects[0]).toEqual({ type: "drop", kill: true });
     expect(r.effects.at(-1)).toMatchObject({ event: { attempt: 1, code: 1006, reason: "stale", error } });
     // Without a socket (already waiting) there is nothing to abandon.
     expect(run([{ type: "abandon", reason: "offline", error, now: 0 }], r.state).effects).toEqual([]);
@@ -116,7 +116,7 @@ describe("stream state machine", () => {
     for (const from of [connected, opened, run([ended(1006)], opened).state]) {
       const r = run([close], from);
       expect(r.state.phase).toBe("closed");
-      expect(kinds(r.effects)).toEqual(["clear-timer retry", "clear-timer stable", "drop", "end"]);
+      expect(kinds(r.effects)).toEqual(["clear-timer retry", "drop", "end"]);
       expect(r.effects.at(-1)).toEqual({ type: "end", code: 1000, reason: "client closed", error: undefined });
       expect(run([close], r.state).effects).toEqual([]);
     }
@@ -125,7 +125,7 @@ describe("stream state machine", () => {
   it("a URL the platform refuses: error, then close 1006 'invalid url'", () => {
     const error = new ConnectionError("stream: cannot open ws://x/?token=***");
     const r = run([{ type: "connect-failed", error }], connected);
-    expect(kinds(r.effects)).toEqual(["emit error", "then", "clear-timer retry", "clear-timer stable", "drop", "end"]);
+    expect(kinds(r.effects)).toEqual(["emit error", "then", "clear-timer retry", "drop", "end"]);
     expect(r.effects.at(-1)).toMatchObject({ code: 1006, reason: "invalid url" });
   });
 

@@ -53,7 +53,7 @@ export type Effect =
   | { type: "connect" }
   /** The connection is authenticated: watch it with the open-phase liveness limits. */
   | { type: "watch-open" }
-  /** Stop watching the socket, detach from it and close it (`kill`: destroy at once). */
+  /** Clear the stable timer, stop watching the socket, detach from it and close it (`kill`: destroy at once). */
   | { type: "drop"; kill: boolean }
   | { type: "set-timer"; timer: Timer; ms: number }
   | { type: "clear-timer"; timer: Timer }
@@ -108,14 +108,13 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
     case "abandon": {
       if (!state.socket) return none(state);
       const ended = socketEnded({ ...state, socket: false }, 1006, event.reason, event.error, event.now, config);
-      return { state: ended.state, effects: [{ type: "clear-timer", timer: "stable" }, { type: "drop", kill: true }, ...ended.effects] };
+      return { state: ended.state, effects: [{ type: "drop", kill: true }, ...ended.effects] };
     }
     case "close":
       return {
         state: { ...state, phase: "closed", socket: false, waiting: false },
         effects: [
           { type: "clear-timer", timer: "retry" },
-          { type: "clear-timer", timer: "stable" },
           { type: "drop", kill: false },
           { type: "end", code: event.code, reason: event.reason, error: event.error },
         ],
@@ -126,7 +125,7 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
 /** 1008 is terminal; anything else backs off (full jitter with a floor) and reconnects. */
 function socketEnded(state: MachineState, code: number, reason: string, error: DashboardError | undefined, now: number, config: MachineConfig): Transition {
   const effects: Effect[] = [];
-  if (state.socket) effects.push({ type: "clear-timer", timer: "stable" }, { type: "drop", kill: false });
+  if (state.socket) effects.push({ type: "drop", kill: false });
   const after = { ...state, socket: false };
   if (code === 1008) {
     // ductor accepts the upgrade and then closes with 1008 on a bad token: retrying cannot help.

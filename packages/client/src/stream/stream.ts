@@ -213,6 +213,8 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
   }
 
   #drop(kill: boolean): void {
+    clearTimeout(this.#stableTimer);
+    this.#stableTimer = undefined;
     this.#stopLiveness();
     this.#stopLiveness = noop;
     const socket = this.#socket;
