@@ -199,7 +199,7 @@ export class FrameTooLargeError extends ProtocolError {
 }
 
 /** First ~200 characters with runs of whitespace collapsed, so an HTML error page reads as one line. */
-export function snippetOf(text: string, max = 200): string {
+function snippetOf(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }

@@ -163,7 +163,7 @@ function parseErrorBody(headers: Headers, bytes: Uint8Array): unknown {
  * A 2xx body as JSON. Parsed only when labelled JSON: a proxy's login page or a captive portal
  * answers 200 text/html, and must not be mistaken for data.
  */
-export function parseJsonBody(response: RawResponse, what: string): unknown {
+function parseJsonBody(response: RawResponse, what: string): unknown {
   const text = decodeLenient(response.bytes);
   const contentType = response.headers.get("content-type");
   if (!isJsonContentType(contentType)) {

@@ -18,7 +18,7 @@ export function fail(path: string, expected: string, value: unknown): never {
   throw new ProtocolError(`${path}: expected ${expected}, got ${describe(value)}`, quoteJson(value));
 }
 
-export function isObject(value: unknown): value is JsonObject {
+function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

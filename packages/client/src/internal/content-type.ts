@@ -5,6 +5,3 @@ export function isJsonContentType(contentType: string | null): boolean {
   return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
 }
 
-export function isHtmlContentType(contentType: string | null): boolean {
-  return !!contentType && /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(contentType);
-}

@@ -47,7 +47,7 @@ export type MachineEvent =
   | { type: "close"; code: number; reason: string; error?: DashboardError | undefined };
 
 type Emit = { [K in "open" | "reconnecting" | "error"]: { type: "emit"; name: K; event: StreamEventMap[K] } }["open" | "reconnecting" | "error"];
-export type Timer = "retry" | "stable";
+type Timer = "retry" | "stable";
 export type Effect =
   /** Open a socket and watch it with the connect timeout (on failure, feed back `connect-failed`). */
   | { type: "connect" }
