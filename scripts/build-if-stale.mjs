@@ -86,5 +86,8 @@ const code = await runQuietly("build", cmd, [...pre, "build"]);
 if (code !== 0) process.exit(code);
 // Hash the inputs again: a file edited during the build must not be stamped as built.
 const after = hashFiles(inputFiles());
-writeFileSync(stampFile, `${JSON.stringify({ inputs: after === inputs ? inputs : null, outputs: outputsHash(), builtAt: new Date().toISOString() }, null, 2)}\n`);
+writeFileSync(
+  stampFile,
+  `${JSON.stringify({ inputs: after === inputs ? inputs : null, outputs: outputsHash(), builtAt: new Date().toISOString() }, null, 2)}\n`,
+);
 process.stderr.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

@@ -96,7 +96,9 @@ const packed = step(tarballsArg ? `tarballs in ${tarDir}` : "pnpm pack", () => {
     const [cmd, pre] = /pnpm/.test(execpath) ? [process.execPath, [execpath]] : ["npx", ["-y", "pnpm@10"]];
     for (const p of packages) run(cmd, [...pre, "pack", "--pack-destination", tarDir], { cwd: p.dir });
   }
-  tarballs = readdirSync(tarDir).filter((f) => f.endsWith(".tgz")).map((f) => join(tarDir, f));
+  tarballs = readdirSync(tarDir)
+    .filter((f) => f.endsWith(".tgz"))
+    .map((f) => join(tarDir, f));
   if (tarballs.length === 0) throw new Error(`no .tgz in ${tarDir}`);
 });
 
@@ -220,7 +222,9 @@ assert.ok(require.resolve("@ductor/dashboard-ui/style.css").endsWith("style.css"
   step("CJS consumer (node cjs.cjs)", () => run(process.execPath, ["cjs.cjs"], { cwd: project }));
 
   // tsc: one ES module and one CommonJS file, so both the import and the require types are compiled.
-  const typed = (kind) => `${kind === "esm" ? "" : "// CommonJS: these imports compile to require() and resolve the .d.cts types.\n"}import { DashboardClient, APIError, type Status, type Session, type LogChunk } from "@ductor/dashboard-client";
+  const typed = (
+    kind,
+  ) => `${kind === "esm" ? "" : "// CommonJS: these imports compile to require() and resolve the .d.cts types.\n"}import { DashboardClient, APIError, type Status, type Session, type LogChunk } from "@ductor/dashboard-client";
 import { startMockServer, type MockServer, type MockServerOptions } from "@ductor/mock-server";
 import { mount, createStreamRenderer, type MountedDashboard } from "@ductor/dashboard-ui";
 import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-server";

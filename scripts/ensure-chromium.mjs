@@ -18,7 +18,8 @@ if (!found()) {
     process.exit(1);
   }
   console.log("Installing Debian's chromium for the browser tests…");
-  const run = (args) => execFileSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const run = (args) =>
+    execFileSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
   run(["update", "-qq"]);
   run(["install", "-y", "-qq", "--no-install-recommends", "chromium"]);
   if (!found()) {

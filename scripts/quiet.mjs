@@ -39,7 +39,9 @@ export function runQuietly(label, cmd, args, { notice, noticeAfterMs = 3_000, en
         where = "(not written)";
       }
       if (code !== 0) {
-        process.stderr.write(`\n${output}\n${label} failed: \`${[cmd, ...args].join(" ")}\` exited with ${code} (output above, also in ${where})\n`);
+        process.stderr.write(
+          `\n${output}\n${label} failed: \`${[cmd, ...args].join(" ")}\` exited with ${code} (output above, also in ${where})\n`,
+        );
       }
       done(code);
     };

@@ -9,7 +9,10 @@ const TOOLS = ["Read", "Edit", "Shell", "Grep", "Glob", "TodoWrite"];
 
 /** The i-th frame of the benchmark stream: deterministic, so every variant sees the same bytes. */
 export function frameAt(i) {
-  if (i % 50 === 49) return JSON.stringify({ type: "tool_activity", data: TOOLS[i % TOOLS.length] }).replace(/":"/g, '": "').replace(/","/g, '", "');
+  if (i % 50 === 49)
+    return JSON.stringify({ type: "tool_activity", data: TOOLS[i % TOOLS.length] })
+      .replace(/":"/g, '": "')
+      .replace(/","/g, '", "');
   let text = `${i} `;
   for (let w = i; text.length < 44; w += 7) text += WORDS[w % WORDS.length] + " ";
   text = text.slice(0, 47) + (i % 8 === 7 ? "\n" : " ");

@@ -7,7 +7,9 @@ import WebSocket from "ws";
 import { frameAt } from "./blast-server.mjs";
 
 async function writeRecording(dir, events) {
-  const lines = [JSON.stringify({ ductorRecording: 1, recordedAt: new Date(0).toISOString(), source: "synthetic", provider: "claude", model: "opus" })];
+  const lines = [
+    JSON.stringify({ ductorRecording: 1, recordedAt: new Date(0).toISOString(), source: "synthetic", provider: "claude", model: "opus" }),
+  ];
   for (let i = 0; i < events; i++) lines.push(`{"t":${i},"event":${frameAt(i)}}`);
   const path = join(dir, "fanout.jsonl");
   await writeFile(path, lines.join("\n") + "\n");
@@ -43,7 +45,13 @@ export async function runFanoutBench({ events, clientCounts, log = console.log }
         server.replay.start();
         const finished = await Promise.all(sockets.map((s) => s.done));
         const elapsed = Math.max(...finished) - started;
-        rows.push({ clients, events, delivered: clients * events, elapsedMs: elapsed, deliveredPerSec: (clients * events) / (elapsed / 1000) });
+        rows.push({
+          clients,
+          events,
+          delivered: clients * events,
+          elapsedMs: elapsed,
+          deliveredPerSec: (clients * events) / (elapsed / 1000),
+        });
         for (const { socket } of sockets) socket.terminate();
       } finally {
         await server.close();

@@ -74,7 +74,13 @@ export async function runRenderBench({ counts, timeoutMs, naiveUpTo, repeat = 3,
   });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--enable-precise-memory-info"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--enable-precise-memory-info",
+    ],
   });
   const rows = [];
   try {
@@ -95,7 +101,11 @@ export async function runRenderBench({ counts, timeoutMs, naiveUpTo, repeat = 3,
       }
       for (const name of variants) {
         if (VARIANTS[name].naive && n > naiveUpTo) {
-          rows.push({ variant: name, n, skipped: `skipped at N=${n.toLocaleString("en-US")}: cannot finish (see N=${naiveUpTo.toLocaleString("en-US")})` });
+          rows.push({
+            variant: name,
+            n,
+            skipped: `skipped at N=${n.toLocaleString("en-US")}: cannot finish (see N=${naiveUpTo.toLocaleString("en-US")})`,
+          });
           continue;
         }
         rows.push(medianRun(runs.get(name)));
@@ -131,7 +141,12 @@ async function runOne(browser, server, name, n, timeoutMs) {
   if (!result) {
     const progress = await page.evaluate(() => window.__benchProgress ?? 0).catch(() => 0);
     await context.close();
-    return { variant: name, n, finished: false, skipped: `did not finish in ${Math.round(timeoutMs / 1000)} s (${progress.toLocaleString("en-US")} of ${n.toLocaleString("en-US")} events)` };
+    return {
+      variant: name,
+      n,
+      finished: false,
+      skipped: `did not finish in ${Math.round(timeoutMs / 1000)} s (${progress.toLocaleString("en-US")} of ${n.toLocaleString("en-US")} events)`,
+    };
   }
   await cdp.send("HeapProfiler.collectGarbage");
   const heap = await cdp.send("Runtime.getHeapUsage");

@@ -23,8 +23,18 @@ const log = (line) => process.stderr.write(line + "\n");
 const results = { date: new Date().toISOString(), node: process.version, quick };
 // Imported lazily, so that `--only sizes` does not need Chromium nor the others' packages built.
 if (only.has("sizes")) results.sizes = await (await import("./sizes-bench.mjs")).runSizesBench();
-if (only.has("client")) results.clientDecode = await (await import("./client-decode-bench.mjs")).runClientDecodeBench({ n: quick ? 50_000 : 200_000, rounds: quick ? 3 : 5, log });
-if (only.has("fanout")) results.fanout = await (await import("./fanout-bench.mjs")).runFanoutBench({ events: quick ? 2_000 : 10_000, clientCounts: [1, 10, 100], log });
+if (only.has("client"))
+  results.clientDecode = await (await import("./client-decode-bench.mjs")).runClientDecodeBench({
+    n: quick ? 50_000 : 200_000,
+    rounds: quick ? 3 : 5,
+    log,
+  });
+if (only.has("fanout"))
+  results.fanout = await (await import("./fanout-bench.mjs")).runFanoutBench({
+    events: quick ? 2_000 : 10_000,
+    clientCounts: [1, 10, 100],
+    log,
+  });
 if (only.has("render")) {
   results.render = await (await import("./render-bench.mjs")).runRenderBench({
     counts: quick ? [20_000] : [50_000, 1_000_000],

@@ -47,8 +47,11 @@ export async function runSizesBench() {
     { name: "static site assets (vite: js + css)", ...((await siteAssets()) ?? { minBytes: NaN, gzipBytes: NaN }) },
     {
       name: "baseline: react + react-dom (createRoot + render)",
-      ...(await bundleSize(`import { createElement } from "react"; import { createRoot } from "react-dom/client";
-        createRoot(document.body).render(createElement("div"));`, bench)),
+      ...(await bundleSize(
+        `import { createElement } from "react"; import { createRoot } from "react-dom/client";
+        createRoot(document.body).render(createElement("div"));`,
+        bench,
+      )),
     },
   ];
 }

@@ -20,7 +20,17 @@ export function renderTables(results) {
         results.render.map((r) =>
           r.skipped
             ? [r.variant, int(r.n), r.skipped, "", "", "", "", "", ""]
-            : [r.variant, int(r.n), ms(r.timeToLastPaintMs), ratio(r.timeToLastPaintMs, floor.get(r.n)), ms(r.longestTaskMs), ms(r.totalLongTaskMs), int(r.framesPainted), int(r.domNodes), mb(r.heapBytes)],
+            : [
+                r.variant,
+                int(r.n),
+                ms(r.timeToLastPaintMs),
+                ratio(r.timeToLastPaintMs, floor.get(r.n)),
+                ms(r.longestTaskMs),
+                ms(r.totalLongTaskMs),
+                int(r.framesPainted),
+                int(r.domNodes),
+                mb(r.heapBytes),
+              ],
         ),
       ),
     );
@@ -41,12 +51,22 @@ export function renderTables(results) {
   if (results.fanout) {
     out.push("\n### Mock server fan-out (replay at speed 0; ratio against 1 client)\n");
     const one = results.fanout.find((r) => r.clients === 1)?.deliveredPerSec;
-    out.push(table(["clients", "events each", "delivered/s", "× 1 client"], results.fanout.map((r) => [int(r.clients), int(r.events), int(r.deliveredPerSec), ratio(r.deliveredPerSec, one)])));
+    out.push(
+      table(
+        ["clients", "events each", "delivered/s", "× 1 client"],
+        results.fanout.map((r) => [int(r.clients), int(r.events), int(r.deliveredPerSec), ratio(r.deliveredPerSec, one)]),
+      ),
+    );
   }
   if (results.sizes) {
     out.push("\n### Sizes (esbuild --minify for the browser, gzip -9; ratio against React + ReactDOM)\n");
     const react = results.sizes.find((s) => s.name.startsWith("baseline"))?.gzipBytes;
-    out.push(table(["bundle", "minified", "min + gzip", "× react+react-dom"], results.sizes.map((s) => [s.name, kb(s.minBytes), kb(s.gzipBytes), ratio(s.gzipBytes, react)])));
+    out.push(
+      table(
+        ["bundle", "minified", "min + gzip", "× react+react-dom"],
+        results.sizes.map((s) => [s.name, kb(s.minBytes), kb(s.gzipBytes), ratio(s.gzipBytes, react)]),
+      ),
+    );
   }
   return out.join("\n");
 }

@@ -71,7 +71,12 @@ describe("fuzz: stream frame decoder", () => {
 });
 
 const isoDate = fc.date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }).map((d) => d.toISOString());
-const providerSession = fc.record({ session_id: fc.string(), message_count: fc.nat(), total_cost_usd: fc.double({ min: 0, max: 1e4, noNaN: true }), total_tokens: fc.nat() });
+const providerSession = fc.record({
+  session_id: fc.string(),
+  message_count: fc.nat(),
+  total_cost_usd: fc.double({ min: 0, max: 1e4, noNaN: true }),
+  total_tokens: fc.nat(),
+});
 const session = fc.record({
   transport: fc.constantFrom("tg", "mx"),
   chat_id: fc.integer(),
@@ -106,10 +111,13 @@ describe("fuzz: REST normalisers", () => {
           expect(typeof s.key).toBe("string");
           expect(typeof s.provider).toBe("string");
           expect(typeof s.model).toBe("string");
-          for (const date of [s.createdAt, s.lastActive]) expect(date === null || (date instanceof Date && !Number.isNaN(date.getTime()))).toBe(true);
-          for (const ps of Object.values(s.providerSessions)) expect(Number.isFinite(ps.totalCostUsd) && Number.isFinite(ps.messageCount)).toBe(true);
+          for (const date of [s.createdAt, s.lastActive])
+            expect(date === null || (date instanceof Date && !Number.isNaN(date.getTime()))).toBe(true);
+          for (const ps of Object.values(s.providerSessions))
+            expect(Number.isFinite(ps.totalCostUsd) && Number.isFinite(ps.messageCount)).toBe(true);
         }
-        if (body && typeof body === "object" && !Array.isArray(body)) expect(list.length + list.skipped.length).toBe(Object.keys(body).length);
+        if (body && typeof body === "object" && !Array.isArray(body))
+          expect(list.length + list.skipped.length).toBe(Object.keys(body).length);
       }),
       { numRuns: 3_000 },
     );
@@ -143,11 +151,20 @@ describe("fuzz: the REST pipeline over a real socket", () => {
 
   it("any status, content type and body → a typed value or a DashboardError, for every endpoint", async () => {
     const client = new DashboardClient({ baseUrl: peer.url, token: "t", maxRetries: 0, timeoutMs: 2_000 });
-    const calls = [() => client.health(), () => client.status(), () => client.sessions(), () => client.tasks(), () => client.logs.list(), () => client.logs.read("agent.log")];
+    const calls = [
+      () => client.health(),
+      () => client.status(),
+      () => client.sessions(),
+      () => client.tasks(),
+      () => client.logs.list(),
+      () => client.logs.read("agent.log"),
+    ];
     const bodies = fc.oneof(
       fc.string(),
       fc.jsonValue().map((v) => JSON.stringify(v)),
-      fc.constant('{"status": "ok", "provider": "opus", "model": "claude", "uptime_seconds": 1, "connections": 0, "dashboard_connections": 0}'),
+      fc.constant(
+        '{"status": "ok", "provider": "opus", "model": "claude", "uptime_seconds": 1, "connections": 0, "dashboard_connections": 0}',
+      ),
       fc.constant("<html><body><h1>502 Bad Gateway</h1></body></html>"),
       fc.uint8Array({ maxLength: 64 }),
     );

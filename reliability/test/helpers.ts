@@ -1,12 +1,20 @@
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:http";
-import { DashboardClient, type DashboardStream, type StreamDataEvent, type StreamEventMap, type StreamEventType } from "@ductor/dashboard-client";
+import {
+  DashboardClient,
+  type DashboardStream,
+  type StreamDataEvent,
+  type StreamEventMap,
+  type StreamEventType,
+} from "@ductor/dashboard-client";
 import { parseRecording, type MockServer, type Recording } from "@ductor/mock-server";
 import WebSocket from "ws";
 
 /** A recording of `count` numbered text deltas, `intervalMs` apart, so that loss, duplication and order show. */
 export function numberedRecording(count: number, intervalMs: number): Recording {
-  const lines = [JSON.stringify({ ductorRecording: 1, recordedAt: new Date(0).toISOString(), source: "synthetic", provider: "claude", model: "opus" })];
+  const lines = [
+    JSON.stringify({ ductorRecording: 1, recordedAt: new Date(0).toISOString(), source: "synthetic", provider: "claude", model: "opus" }),
+  ];
   for (let i = 1; i <= count; i++) {
     const event = i % 10 === 0 ? { type: "tool_activity", data: `Tool${i}` } : { type: "text_delta", data: `event ${i}\n` };
     lines.push(JSON.stringify({ t: i * intervalMs, event }));
@@ -121,7 +129,11 @@ export async function rawPeer(): Promise<{
   requests: () => number;
   close(): Promise<void>;
 }> {
-  let reply: { status: number; contentType: string | null; body: string | Uint8Array } = { status: 200, contentType: "application/json; charset=utf-8", body: "{}" };
+  let reply: { status: number; contentType: string | null; body: string | Uint8Array } = {
+    status: 200,
+    contentType: "application/json; charset=utf-8",
+    body: "{}",
+  };
   let requests = 0;
   const server = createServer((_req, res) => {
     requests++;

@@ -55,7 +55,10 @@ describe("limits", () => {
     await sleep(300);
     expect(sent).toBe(sentAtCancel); // the body was cancelled: the server's writes stopped
     expect(rss.peakGrowthMiB()).toBeLessThan(150);
-    recordFigure("body cap crossed: bytes the server had written", sentAtCancel, { capBytes: 16 * MiB, peakRssGrowthMiB: rss.peakGrowthMiB() });
+    recordFigure("body cap crossed: bytes the server had written", sentAtCancel, {
+      capBytes: 16 * MiB,
+      peakRssGrowthMiB: rss.peakGrowthMiB(),
+    });
   });
 
   it("a stream reader that never reads is dropped alone; the others get every frame", async () => {

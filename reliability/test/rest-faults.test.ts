@@ -34,7 +34,15 @@ async function mock(options: Parameters<typeof startMockServer>[0] = {}): Promis
 }
 function counted(baseUrl: string, token: string, extra: Partial<ConstructorParameters<typeof DashboardClient>[0]> = {}) {
   const fetcher = countingFetch();
-  const client = new DashboardClient({ baseUrl, token, fetch: fetcher.fetch, maxRetries: 2, retryMinDelayMs: 5, retryMaxDelayMs: 20, ...extra });
+  const client = new DashboardClient({
+    baseUrl,
+    token,
+    fetch: fetcher.fetch,
+    maxRetries: 2,
+    retryMinDelayMs: 5,
+    retryMaxDelayMs: 20,
+    ...extra,
+  });
   return { client, requests: fetcher.count };
 }
 function dataFolder(files: Record<string, string>): string {
@@ -64,7 +72,10 @@ describe("REST faults: status codes map to error classes; 5xx retried within the
     expect(requests()).toBe(4);
   });
 
-  for (const [status, ErrorClass] of [[503, ServiceUnavailableError], [500, InternalServerError]] as const) {
+  for (const [status, ErrorClass] of [
+    [503, ServiceUnavailableError],
+    [500, InternalServerError],
+  ] as const) {
     it(`${status} → ${ErrorClass.name}, after exactly 1 + maxRetries requests`, async () => {
       const server = await mock({ faults: { httpStatus: status } });
       const { client, requests } = counted(server.url, server.token);
@@ -110,7 +121,11 @@ describe("REST faults: loose or broken bodies", () => {
     expect((error as ProtocolError).snippet).toContain("Sign in to your proxy");
   });
 
-  for (const [name, body] of [["an empty body", ""], ["truncated JSON", '{"status": "ok", "provider": "op'], ["JSON of the wrong shape", '["ok"]']] as const) {
+  for (const [name, body] of [
+    ["an empty body", ""],
+    ["truncated JSON", '{"status": "ok", "provider": "op'],
+    ["JSON of the wrong shape", '["ok"]'],
+  ] as const) {
     it(`${name} → ProtocolError, not retried`, async () => {
       const peer = await rawPeer();
       cleanups.push(() => peer.close());
@@ -138,7 +153,14 @@ describe("REST faults: loose or broken bodies", () => {
     const tasks = [
       { task_id: "0000abcd", created_at: 1776762012.5 },
       { task_id: 7, created_at: "yesterday" },
-      { task_id: "1111ef01", name: "lint", status: "interrupted", created_at: 1776762100, completed_at: 1776762160.25, future_field: { nested: true } },
+      {
+        task_id: "1111ef01",
+        name: "lint",
+        status: "interrupted",
+        created_at: 1776762100,
+        completed_at: 1776762160.25,
+        future_field: { nested: true },
+      },
     ];
     const server = await mock({ data: dataFolder({ "sessions.json": "{}", "tasks.json": JSON.stringify(tasks) }) });
     const { client } = counted(server.url, server.token);

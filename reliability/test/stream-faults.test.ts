@@ -6,7 +6,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AuthenticationError, ProtocolError, type DashboardStream, type ReconnectingEvent } from "@ductor/dashboard-client";
 import { startMockServer, type MockServer } from "@ductor/mock-server";
-import { client, countingWebSocket, next, numberedRecording, receivedByConnection, recordStream, sentByConnection, sleep, until } from "./helpers.js";
+import {
+  client,
+  countingWebSocket,
+  next,
+  numberedRecording,
+  receivedByConnection,
+  recordStream,
+  sentByConnection,
+  sleep,
+  until,
+} from "./helpers.js";
 import { recordFigure } from "./figures.js";
 
 const cleanups: Array<() => unknown> = [];
@@ -24,7 +34,9 @@ function trackStream(stream: DashboardStream): DashboardStream {
 
 describe("stream faults", () => {
   it("drop mid-stream (terminate): reconnects with backoff, events flow again, nothing lost per connection", async () => {
-    const server = track(await startMockServer({ recording: numberedRecording(300, 4), autoplay: "manual", faults: { dropAfterEvents: 70 } }));
+    const server = track(
+      await startMockServer({ recording: numberedRecording(300, 4), autoplay: "manual", faults: { dropAfterEvents: 70 } }),
+    );
     const stream = trackStream(client(server).stream({ minDelayMs: 20, maxDelayMs: 80 }));
     const received = recordStream(stream);
     const reconnects: ReconnectingEvent[] = [];
@@ -67,13 +79,18 @@ describe("stream faults", () => {
 
     expect(reconnects[0]?.code).toBe(1001);
     expect(reopened).toMatchObject({ connection: 2 });
-    expect(received.map((r) => [r.connection, r.event.data])).toEqual([[1, "before restart"], [2, "after restart"]]);
+    expect(received.map((r) => [r.connection, r.event.data])).toEqual([
+      [1, "before restart"],
+      [2, "after restart"],
+    ]);
   });
 
   it("bad token on the WebSocket (1008): AuthenticationError, close, and zero further attempts", async () => {
     const server = track(await startMockServer());
     const sockets = countingWebSocket();
-    const stream = trackStream(client(server, { token: "wrong-token", WebSocket: sockets.WebSocket }).stream({ minDelayMs: 10, maxDelayMs: 20 }));
+    const stream = trackStream(
+      client(server, { token: "wrong-token", WebSocket: sockets.WebSocket }).stream({ minDelayMs: 10, maxDelayMs: 20 }),
+    );
     const errors: unknown[] = [];
     stream.on("error", (error) => errors.push(error));
     let reconnecting = 0;

@@ -20,10 +20,16 @@ function hourOfOutput(events: number): Recording {
   const entries: Recording["entries"] = [];
   for (let i = 1; i <= events; i++) {
     const t = Math.floor((i * HOUR_MS) / events);
-    const event = i % 50 === 0 ? { type: "tool_activity", data: "Shell" } : { type: "text_delta", data: `line ${i} of the agent's long hour of output ${i % 10 === 0 ? "\n" : ""}` };
+    const event =
+      i % 50 === 0
+        ? { type: "tool_activity", data: "Shell" }
+        : { type: "text_delta", data: `line ${i} of the agent's long hour of output ${i % 10 === 0 ? "\n" : ""}` };
     entries.push({ t, event } as Recording["entries"][number]);
   }
-  return { header: { ductorRecording: 1, recordedAt: new Date(0).toISOString(), source: "synthetic", provider: "claude", model: "opus" }, entries } as Recording;
+  return {
+    header: { ductorRecording: 1, recordedAt: new Date(0).toISOString(), source: "synthetic", provider: "claude", model: "opus" },
+    entries,
+  } as Recording;
 }
 
 describe(`long run: ${EVENTS.toLocaleString("en-US")} events through the dashboard at speed 0`, () => {
@@ -57,7 +63,9 @@ describe(`long run: ${EVENTS.toLocaleString("en-US")} events through the dashboa
       await cdp.send("HeapProfiler.collectGarbage");
       const { usedSize } = await cdp.send("Runtime.getHeapUsage");
       const { nodes } = await cdp.send("Memory.getDOMCounters");
-      const chars = await page.evaluate(() => Array.from(document.querySelectorAll(".sr-chunk"), (n) => n.textContent?.length ?? 0).reduce((a, b) => a + b, 0));
+      const chars = await page.evaluate(() =>
+        Array.from(document.querySelectorAll(".sr-chunk"), (n) => n.textContent?.length ?? 0).reduce((a, b) => a + b, 0),
+      );
       return { heap: usedSize, nodes, chars };
     };
     const lastLine = `line ${EVENTS - 1} of`;

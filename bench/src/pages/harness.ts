@@ -36,8 +36,7 @@ declare global {
   }
 }
 
-export const nextPaint = (): Promise<void> =>
-  new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+export const nextPaint = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 /**
  * Starts the clock, the long-task observer and the frame counter. `finish()` waits for the next paint (or

@@ -26,11 +26,17 @@ describe("backoffDelay", () => {
 
   it("is always within [min, min(max, min·2^attempt)] (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 120_000 }), fc.double({ min: 0, max: 1, noNaN: true }), (attempt, min, max, r) => {
-        const d = backoffDelay(attempt, { minDelayMs: min, maxDelayMs: max }, () => r);
-        const ceiling = Math.max(min, Math.min(max, min * 2 ** attempt));
-        return d >= min && d <= ceiling + 0.5;
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 120_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (attempt, min, max, r) => {
+          const d = backoffDelay(attempt, { minDelayMs: min, maxDelayMs: max }, () => r);
+          const ceiling = Math.max(min, Math.min(max, min * 2 ** attempt));
+          return d >= min && d <= ceiling + 0.5;
+        },
+      ),
     );
   });
 

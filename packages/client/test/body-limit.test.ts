@@ -62,7 +62,9 @@ describe("response bodies are capped (maxBodyBytes)", () => {
       if (peak - before > 300 * MiB) guard.abort(new Error("RSS grew over 300 MB"));
     }, 5);
     try {
-      const e = await rejection(new DashboardClient({ baseUrl: peer.url, token: "t", timeoutMs: 8_000, maxRetries: 0 }).sessions({ signal: guard.signal }));
+      const e = await rejection(
+        new DashboardClient({ baseUrl: peer.url, token: "t", timeoutMs: 8_000, maxRetries: 0 }).sessions({ signal: guard.signal }),
+      );
       expect(e).toBeInstanceOf(ResponseTooLargeError);
       expect(e).toBeInstanceOf(ProtocolError);
       expect((e as ResponseTooLargeError).limitBytes).toBe(16 * MiB);
@@ -135,7 +137,16 @@ describe("response bodies are capped (maxBodyBytes)", () => {
       res.writeHead(500, { "content-type": "text/html" });
       res.end(`<html><title>Upstream exploded</title>${"x".repeat(2 * MiB)}</html>`);
     });
-    const e = await rejection(new DashboardClient({ baseUrl: peer.url, token: "t", maxRetries: 1, retryMinDelayMs: 5, retryMaxDelayMs: 10, maxBodyBytes: 64 * 1024 }).status());
+    const e = await rejection(
+      new DashboardClient({
+        baseUrl: peer.url,
+        token: "t",
+        maxRetries: 1,
+        retryMinDelayMs: 5,
+        retryMaxDelayMs: 10,
+        maxBodyBytes: 64 * 1024,
+      }).status(),
+    );
     expect(e).toBeInstanceOf(InternalServerError);
     expect(e.message).toContain("Upstream exploded");
     expect(((e as InternalServerError).body as string).length).toBe(64 * 1024);

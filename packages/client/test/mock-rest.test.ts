@@ -60,7 +60,13 @@ describe("REST against the mock server", () => {
     expect(list[0]!.mtime).toBeInstanceOf(Date);
 
     const whole = await client.logs.read("agent.log");
-    expect(whole).toMatchObject({ text: data.log.toString("utf8"), start: 0, end: data.log.length, totalSize: data.log.length, partial: false });
+    expect(whole).toMatchObject({
+      text: data.log.toString("utf8"),
+      start: 0,
+      end: data.log.length,
+      totalSize: data.log.length,
+      partial: false,
+    });
     expect(whole.lastModified).toBeInstanceOf(Date);
 
     const tail = await client.logs.read("agent.log", { tail: 4 }); // "ö\n" is 3 bytes; the 4th is a space
@@ -84,7 +90,13 @@ describe("REST against the mock server", () => {
 
   it("a wrong token is an AuthenticationError on every /dashboard route", async () => {
     const bad = new DashboardClient({ baseUrl: mock.url, token: "wrong" });
-    for (const call of [() => bad.status(), () => bad.sessions(), () => bad.tasks(), () => bad.logs.list(), () => bad.logs.read("agent.log")]) {
+    for (const call of [
+      () => bad.status(),
+      () => bad.sessions(),
+      () => bad.tasks(),
+      () => bad.logs.list(),
+      () => bad.logs.read("agent.log"),
+    ]) {
       await expect(call()).rejects.toBeInstanceOf(AuthenticationError);
     }
     expect((await bad.health()).status).toBe("ok");

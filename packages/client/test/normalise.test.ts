@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { APIError, AuthenticationError, BadRequestError, InternalServerError, NotFoundError, ProtocolError, RangeNotSatisfiableError, ServiceUnavailableError } from "../src/errors.js";
+import {
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  NotFoundError,
+  ProtocolError,
+  RangeNotSatisfiableError,
+  ServiceUnavailableError,
+} from "../src/errors.js";
 import { leadingContinuationBytes, trailingIncompleteBytes } from "../src/internal/utf8.js";
 import { parseSessions } from "../src/resources/sessions.js";
 import { unswapProviderModel } from "../src/resources/status.js";
@@ -40,7 +49,16 @@ describe("sessions", () => {
     });
     expect(list.map((s) => s.key)).toEqual(["tg:-1001234567890:42", "tg:1"]);
     const s = list[0]!;
-    expect(s).toMatchObject({ transport: "tg", chatId: -1001234567890, topicId: 42, topicName: "Research", provider: "claude", model: "opus", reasoningEffort: "high", legacy: false });
+    expect(s).toMatchObject({
+      transport: "tg",
+      chatId: -1001234567890,
+      topicId: 42,
+      topicName: "Research",
+      provider: "claude",
+      model: "opus",
+      reasoningEffort: "high",
+      legacy: false,
+    });
     expect(s.lastActive.toISOString()).toBe("2026-04-21T10:03:17.120Z");
     expect(s.providerSessions.claude).toEqual({ sessionId: "3f0c", messageCount: 12, totalCostUsd: 0.8421, totalTokens: 48211 });
     expect(list.skipped).toEqual([]);
@@ -48,7 +66,16 @@ describe("sessions", () => {
 
   it("normalises legacy entries: unprefixed keys and flat metrics", () => {
     const [s] = parseSessions({
-      "123456789:99": { provider: "claude", model: "sonnet", created_at: "2025-01-02T03:04:05", last_active: "2025-01-02T04:00:00", session_id: "abc", message_count: 4, total_cost_usd: 0.25, total_tokens: 1000 },
+      "123456789:99": {
+        provider: "claude",
+        model: "sonnet",
+        created_at: "2025-01-02T03:04:05",
+        last_active: "2025-01-02T04:00:00",
+        session_id: "abc",
+        message_count: 4,
+        total_cost_usd: 0.25,
+        total_tokens: 1000,
+      },
     });
     expect(s).toMatchObject({ key: "123456789:99", transport: "tg", chatId: 123456789, topicId: null, legacy: true });
     expect(s!.providerSessions).toEqual({ claude: { sessionId: "abc", messageCount: 4, totalCostUsd: 0.25, totalTokens: 1000 } });
@@ -57,7 +84,12 @@ describe("sessions", () => {
   });
 
   it("skips a bad entry, keeps the others and says which and why", () => {
-    const list = parseSessions({ "tg:1": modern, "tg:2": "garbage", "tg:3": { ...modern, last_active: "yesterday" }, "tg:4": { ...modern, provider_sessions: { claude: { total_cost_usd: "free" } } } });
+    const list = parseSessions({
+      "tg:1": modern,
+      "tg:2": "garbage",
+      "tg:3": { ...modern, last_active: "yesterday" },
+      "tg:4": { ...modern, provider_sessions: { claude: { total_cost_usd: "free" } } },
+    });
     expect(list.map((s) => s.key)).toEqual(["tg:1"]);
     expect(list.skipped.map((x) => x.key)).toEqual(["tg:2", "tg:3", "tg:4"]);
     expect(list.skipped[1]!.error).toBeInstanceOf(ProtocolError);
@@ -72,9 +104,28 @@ describe("sessions", () => {
 });
 
 const task = {
-  task_id: "9f2c4a1e", chat_id: 123456789, parent_agent: "main", name: "pricing-research", prompt_preview: "Research…", provider: "claude", model: "sonnet",
-  status: "running", session_id: "", created_at: 1776762012.5531, completed_at: 0.0, elapsed_seconds: 0.0, error: "", result_preview: "",
-  question_count: 0, num_turns: 0, last_question: "", original_prompt: "Research … (full)", thinking: "", tasks_dir: "/x", thread_id: null, priority: "background",
+  task_id: "9f2c4a1e",
+  chat_id: 123456789,
+  parent_agent: "main",
+  name: "pricing-research",
+  prompt_preview: "Research…",
+  provider: "claude",
+  model: "sonnet",
+  status: "running",
+  session_id: "",
+  created_at: 1776762012.5531,
+  completed_at: 0.0,
+  elapsed_seconds: 0.0,
+  error: "",
+  result_preview: "",
+  question_count: 0,
+  num_turns: 0,
+  last_question: "",
+  original_prompt: "Research … (full)",
+  thinking: "",
+  tasks_dir: "/x",
+  thread_id: null,
+  priority: "background",
 };
 
 describe("tasks", () => {
@@ -82,13 +133,27 @@ describe("tasks", () => {
     const [t] = parseTasks([task]);
     expect(t!.createdAt.getTime()).toBe(1776762012553);
     expect(t!.completedAt).toBeNull();
-    expect(t).toMatchObject({ taskId: "9f2c4a1e", promptPreview: "Research…", originalPrompt: "Research … (full)", threadId: null, reasoningEffort: "" });
+    expect(t).toMatchObject({
+      taskId: "9f2c4a1e",
+      promptPreview: "Research…",
+      originalPrompt: "Research … (full)",
+      threadId: null,
+      reasoningEffort: "",
+    });
     expect(parseTasks([{ ...task, completed_at: 1776762100.25, status: "done" }])[0]!.completedAt!.getTime()).toBe(1776762100250);
   });
 
   it("tolerates unknown future fields and defaults missing ones", () => {
     const [t] = parseTasks([{ task_id: "abcd1234", created_at: 1, shiny_new_field: { a: 1 }, status: "interrupted" }]);
-    expect(t).toMatchObject({ taskId: "abcd1234", name: "abcd1234", status: "interrupted", provider: "", completedAt: null, priority: "background", threadId: null });
+    expect(t).toMatchObject({
+      taskId: "abcd1234",
+      name: "abcd1234",
+      status: "interrupted",
+      provider: "",
+      completedAt: null,
+      priority: "background",
+      threadId: null,
+    });
   });
 
   it("skips bad entries by index and rejects a non-array body", () => {

@@ -38,7 +38,9 @@ const STATUS = { status: "ok", provider: "opus", model: "claude", uptime_seconds
 
 describe("GET pipeline", () => {
   it("sends the Bearer token on /dashboard/* and none on /health; joins a proxy prefix", async () => {
-    peer = await startPeer((req, res) => (req.url!.endsWith("/health") ? json(res, 200, { status: "ok", connections: 0 }) : json(res, 200, STATUS)));
+    peer = await startPeer((req, res) =>
+      req.url!.endsWith("/health") ? json(res, 200, { status: "ok", connections: 0 }) : json(res, 200, STATUS),
+    );
     const c = new DashboardClient({ baseUrl: `${peer.url}/ductor`, token: "tok" });
     await c.status();
     await c.health();
@@ -153,11 +155,26 @@ describe("GET pipeline", () => {
   });
 
   it.each([
-    ["a 200 HTML page (proxy login)", "text/html", "<html><body>Please log in</body></html>", /expected JSON, got text\/html: <html><body>Please log in/],
+    [
+      "a 200 HTML page (proxy login)",
+      "text/html",
+      "<html><body>Please log in</body></html>",
+      /expected JSON, got text\/html: <html><body>Please log in/,
+    ],
     ["an empty body", "application/json", "", /empty body/],
-    ["truncated JSON", "application/json; charset=utf-8", '{"status": "ok", "provider": "op', /invalid or truncated JSON: \{"status": "ok", "provider": "op/],
+    [
+      "truncated JSON",
+      "application/json; charset=utf-8",
+      '{"status": "ok", "provider": "op',
+      /invalid or truncated JSON: \{"status": "ok", "provider": "op/,
+    ],
     ["the wrong shape", "application/json", '["status"]', /status: expected object, got array/],
-    ["an ill-typed field", "application/json", '{"status": "ok", "uptime_seconds": "1h"}', /status\.uptime_seconds: expected integer, got string/],
+    [
+      "an ill-typed field",
+      "application/json",
+      '{"status": "ok", "uptime_seconds": "1h"}',
+      /status\.uptime_seconds: expected integer, got string/,
+    ],
   ])("%s on a 2xx is a ProtocolError with the first bytes, not retried", async (_what, type, body, message) => {
     peer = await startPeer((_req, res) => text(res, 200, body, type));
     const e = await rejection(client(peer).status());
@@ -191,21 +208,32 @@ describe("logs.read over a real socket", () => {
   function logServer(p = (req: import("node:http").IncomingMessage) => req.headers.range) {
     return startPeer((req, res) => {
       const range = p(req);
-      if (!range) return text(res, 200, file, "text/plain; charset=utf-8", { etag: '"abc-16"', "last-modified": "Tue, 21 Apr 2026 10:00:00 GMT" });
+      if (!range)
+        return text(res, 200, file, "text/plain; charset=utf-8", { etag: '"abc-16"', "last-modified": "Tue, 21 Apr 2026 10:00:00 GMT" });
       const m = /^bytes=(\d*)-(\d*)$/.exec(range)!;
       let start = m[1] ? Number(m[1]) : file.length - Number(m[2]);
       let end = m[1] && m[2] ? Number(m[2]) : file.length - 1;
       start = Math.max(0, start);
       end = Math.min(end, file.length - 1);
       if (start >= file.length) return text(res, 416, "", "text/plain", { "content-range": `bytes */${file.length}` });
-      text(res, 206, file.subarray(start, end + 1), "text/plain; charset=utf-8", { "content-range": `bytes ${start}-${end}/${file.length}` });
+      text(res, 206, file.subarray(start, end + 1), "text/plain; charset=utf-8", {
+        "content-range": `bytes ${start}-${end}/${file.length}`,
+      });
     });
   }
 
   it("reads the whole file (200)", async () => {
     peer = await logServer();
     const chunk = await client(peer).logs.read("agent.log");
-    expect(chunk).toMatchObject({ name: "agent.log", text: file.toString("utf8"), start: 0, end: file.length, totalSize: file.length, partial: false, etag: '"abc-16"' });
+    expect(chunk).toMatchObject({
+      name: "agent.log",
+      text: file.toString("utf8"),
+      start: 0,
+      end: file.length,
+      totalSize: file.length,
+      partial: false,
+      etag: '"abc-16"',
+    });
     expect(chunk.lastModified?.toISOString()).toBe("2026-04-21T10:00:00.000Z");
     expect(peer.requests[0]!.headers.range).toBeUndefined();
   });

@@ -19,7 +19,10 @@ function run(events: MachineEvent[], state: MachineState = initialState): { stat
   events.forEach(step);
   return { state, effects };
 }
-const kinds = (effects: Effect[]) => effects.map((e) => (e.type === "emit" ? `emit ${e.name}` : e.type === "set-timer" || e.type === "clear-timer" ? `${e.type} ${e.timer}` : e.type));
+const kinds = (effects: Effect[]) =>
+  effects.map((e) =>
+    e.type === "emit" ? `emit ${e.name}` : e.type === "set-timer" || e.type === "clear-timer" ? `${e.type} ${e.timer}` : e.type,
+  );
 const ended = (code: number, reason = ""): MachineEvent => ({ type: "socket-ended", code, reason, now: 1_000 });
 const ping: MachineEvent = { type: "auth-ping", now: 500 };
 const connected = run([{ type: "start" }]).state;

@@ -16,7 +16,12 @@ afterEach(async () => {
 });
 
 const fast = { minDelayMs: 20, maxDelayMs: 200 };
-function open(m: MockServer, opts: Parameters<DashboardClient["stream"]>[0] = {}, token = m.token, extra: Partial<ConstructorParameters<typeof DashboardClient>[0]> = {}) {
+function open(
+  m: MockServer,
+  opts: Parameters<DashboardClient["stream"]>[0] = {},
+  token = m.token,
+  extra: Partial<ConstructorParameters<typeof DashboardClient>[0]> = {},
+) {
   const s = new DashboardClient({ baseUrl: m.url, token, ...extra }).stream({ ...fast, ...opts });
   streams.push(s);
   return s;
@@ -55,7 +60,10 @@ describe("stream against the mock server", () => {
     expect(data).toEqual([...frames, ...many]);
     expect(iterated).toEqual([...frames, ...many]);
     // The wire agrees: every frame the server sent on that connection (after the auth ping), in order.
-    const sent = m.sent().filter((f) => f.seq > 1).map((f) => JSON.parse(String(f.data)));
+    const sent = m
+      .sent()
+      .filter((f) => f.seq > 1)
+      .map((f) => JSON.parse(String(f.data)));
     expect(sent).toEqual([...frames, ...many]);
     expect(log.at(-1)).toEqual({ type: "close", ev: { code: 1000, reason: "client closed" } });
     expect(s.state).toBe("closed");
@@ -122,7 +130,11 @@ describe("stream against the mock server", () => {
     servers.length = 0;
     const draws = [0, 1, 0.5, 0.25];
     let i = 0;
-    const s = new DashboardClient({ baseUrl: `http://127.0.0.1:${port}`, token: "t" }).stream({ minDelayMs: 10, maxDelayMs: 50, random: () => draws[i++ % draws.length]! });
+    const s = new DashboardClient({ baseUrl: `http://127.0.0.1:${port}`, token: "t" }).stream({
+      minDelayMs: 10,
+      maxDelayMs: 50,
+      random: () => draws[i++ % draws.length]!,
+    });
     streams.push(s);
     const seen: Array<{ attempt: number; delayMs: number; error?: unknown }> = [];
     s.on("reconnecting", (r) => seen.push(r));
@@ -157,14 +169,29 @@ describe("stream against the mock server", () => {
   });
 
   it("malformed frames become ProtocolError events and the stream goes on", async () => {
-    const m = await mock({ faults: { malformed: ["not-json", "binary", "unknown-type", "missing-data", "data-not-string"], malformedEvery: 1 } });
+    const m = await mock({
+      faults: { malformed: ["not-json", "binary", "unknown-type", "missing-data", "data-not-string"], malformedEvery: 1 },
+    });
     const s = open(m);
     const log = record(s);
     await next(s, "open");
     for (let i = 0; i < 5; i++) m.broadcast({ type: "text_delta", data: `ok ${i}` });
     await until(() => log.filter((e) => e.type === "error").length === 5, 5_000, "5 errors");
-    const kinds = log.filter((e) => e.type !== "open").map((e) => (e.type === "error" ? (e.ev as Error).constructor.name : (e.ev as StreamDataEvent).data));
-    expect(kinds).toEqual(["ok 0", "ProtocolError", "ok 1", "ProtocolError", "ok 2", "ProtocolError", "ok 3", "ProtocolError", "ok 4", "ProtocolError"]);
+    const kinds = log
+      .filter((e) => e.type !== "open")
+      .map((e) => (e.type === "error" ? (e.ev as Error).constructor.name : (e.ev as StreamDataEvent).data));
+    expect(kinds).toEqual([
+      "ok 0",
+      "ProtocolError",
+      "ok 1",
+      "ProtocolError",
+      "ok 2",
+      "ProtocolError",
+      "ok 3",
+      "ProtocolError",
+      "ok 4",
+      "ProtocolError",
+    ]);
     const messages = log.filter((e) => e.type === "error").map((e) => (e.ev as ProtocolError).message);
     expect(messages[0]).toMatch(/not JSON/);
     expect(messages[1]).toMatch(/binary frame/);

@@ -122,82 +122,105 @@ function isoAt(epochSeconds, micros) {
 
 function sessionsFor(primaryProvider) {
   return new Map([
-   ["tg:123456789", {
-      transport: "tg",
-      chat_id: 123456789,
-      topic_id: null,
-      topic_name: null,
-      provider: primaryProvider,
-      model: primaryProvider === "claude" ? "opus" : "gpt-5.4",
-      created_at: isoAt(BASE_EPOCH + 764, 801233),
-      last_active: isoAt(BASE_EPOCH + 3797, 120977),
-      provider_sessions: {
-        claude: { session_id: "3f0c9a4e-1b7d-4c1e-9d55-0a6c2e9b1f10", message_count: 12, total_cost_usd: f(0.8421), total_tokens: 48211 },
-        codex: { session_id: "", message_count: 3, total_cost_usd: f(0), total_tokens: 9120 },
+    [
+      "tg:123456789",
+      {
+        transport: "tg",
+        chat_id: 123456789,
+        topic_id: null,
+        topic_name: null,
+        provider: primaryProvider,
+        model: primaryProvider === "claude" ? "opus" : "gpt-5.4",
+        created_at: isoAt(BASE_EPOCH + 764, 801233),
+        last_active: isoAt(BASE_EPOCH + 3797, 120977),
+        provider_sessions: {
+          claude: { session_id: "3f0c9a4e-1b7d-4c1e-9d55-0a6c2e9b1f10", message_count: 12, total_cost_usd: f(0.8421), total_tokens: 48211 },
+          codex: { session_id: "", message_count: 3, total_cost_usd: f(0), total_tokens: 9120 },
+        },
       },
-    }],
-   ["tg:-1001234567890:42", {
-      transport: "tg",
-      chat_id: -1001234567890,
-      topic_id: 42,
-      topic_name: "Research 🔬 Forschung",
-      provider: "codex",
-      model: "gpt-5.4",
-      created_at: isoAt(BASE_EPOCH - 53998, 113),
-      last_active: isoAt(BASE_EPOCH - 51545, 402211),
-      provider_sessions: {},
-    }],
-   ["tg:-1001234567890:7", {
-      transport: "tg",
-      chat_id: -1001234567890,
-      topic_id: 7,
-      topic_name: "開発 / dev",
-      provider: "gemini",
-      model: "gemini-2.5-pro",
-      reasoning_effort: "medium",
-      created_at: isoAt(BASE_EPOCH - 172800, 5),
-      last_active: isoAt(BASE_EPOCH - 90000, 999999),
-      provider_sessions: {
-        gemini: { session_id: "b1d2e3f4-0000-4a5b-8c9d-112233445566", message_count: 41, total_cost_usd: f(1.0e-5), total_tokens: 310422 },
+    ],
+    [
+      "tg:-1001234567890:42",
+      {
+        transport: "tg",
+        chat_id: -1001234567890,
+        topic_id: 42,
+        topic_name: "Research 🔬 Forschung",
+        provider: "codex",
+        model: "gpt-5.4",
+        created_at: isoAt(BASE_EPOCH - 53998, 113),
+        last_active: isoAt(BASE_EPOCH - 51545, 402211),
+        provider_sessions: {},
       },
-    }],
-   ["mx:!kXqWbZtYvPaLmNoR:matrix.example.org", {
-      transport: "mx",
-      chat_id: "!kXqWbZtYvPaLmNoR:matrix.example.org",
-      topic_id: null,
-      topic_name: null,
-      provider: "claude",
-      model: "sonnet",
-      created_at: isoAt(BASE_EPOCH - 7200, 42),
-      last_active: isoAt(BASE_EPOCH - 3600, 4242),
-      provider_sessions: {
-        claude: { session_id: "9a8b7c6d-5e4f-4321-abcd-ef0123456789", message_count: 5, total_cost_usd: f(0.1375), total_tokens: 20877 },
+    ],
+    [
+      "tg:-1001234567890:7",
+      {
+        transport: "tg",
+        chat_id: -1001234567890,
+        topic_id: 7,
+        topic_name: "開発 / dev",
+        provider: "gemini",
+        model: "gemini-2.5-pro",
+        reasoning_effort: "medium",
+        created_at: isoAt(BASE_EPOCH - 172800, 5),
+        last_active: isoAt(BASE_EPOCH - 90000, 999999),
+        provider_sessions: {
+          gemini: {
+            session_id: "b1d2e3f4-0000-4a5b-8c9d-112233445566",
+            message_count: 41,
+            total_cost_usd: f(1.0e-5),
+            total_tokens: 310422,
+          },
+        },
       },
-    }],
+    ],
+    [
+      "mx:!kXqWbZtYvPaLmNoR:matrix.example.org",
+      {
+        transport: "mx",
+        chat_id: "!kXqWbZtYvPaLmNoR:matrix.example.org",
+        topic_id: null,
+        topic_name: null,
+        provider: "claude",
+        model: "sonnet",
+        created_at: isoAt(BASE_EPOCH - 7200, 42),
+        last_active: isoAt(BASE_EPOCH - 3600, 4242),
+        provider_sessions: {
+          claude: { session_id: "9a8b7c6d-5e4f-4321-abcd-ef0123456789", message_count: 5, total_cost_usd: f(0.1375), total_tokens: 20877 },
+        },
+      },
+    ],
     // Legacy shapes (§4.1): unprefixed keys, flat metrics, no provider_sessions.
-   ["987654321", {
-      chat_id: 987654321,
-      provider: "claude",
-      model: "sonnet",
-      session_id: "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
-      message_count: 88,
-      total_cost_usd: f(12.5),
-      total_tokens: 1203344,
-      created_at: "2025-11-02T08:00:00.000001+00:00",
-      last_active: "2026-01-15T22:41:09.300000+00:00",
-    }],
-   ["987654321:99", {
-      chat_id: 987654321,
-      topic_id: 99,
-      provider: "codex",
-      model: "o4-mini",
-      session_id: "",
-      message_count: 0,
-      total_cost_usd: f(0),
-      total_tokens: 0,
-      created_at: "2025-12-24T18:30:00.000000+00:00",
-      last_active: "2025-12-24T18:30:00.000000+00:00",
-    }],
+    [
+      "987654321",
+      {
+        chat_id: 987654321,
+        provider: "claude",
+        model: "sonnet",
+        session_id: "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+        message_count: 88,
+        total_cost_usd: f(12.5),
+        total_tokens: 1203344,
+        created_at: "2025-11-02T08:00:00.000001+00:00",
+        last_active: "2026-01-15T22:41:09.300000+00:00",
+      },
+    ],
+    [
+      "987654321:99",
+      {
+        chat_id: 987654321,
+        topic_id: 99,
+        provider: "codex",
+        model: "o4-mini",
+        session_id: "",
+        message_count: 0,
+        total_cost_usd: f(0),
+        total_tokens: 0,
+        created_at: "2025-12-24T18:30:00.000000+00:00",
+        last_active: "2025-12-24T18:30:00.000000+00:00",
+      },
+    ],
   ]);
 }
 
@@ -320,29 +343,38 @@ function agentLog(seed, startEpoch, lineCount, withTraceback) {
   lines.push(`${stamp(t)} [INFO] ductor_bot.api.server:server.py:262: API server listening on 0.0.0.0:8741`);
   const templates = [
     () => `[INFO] ductor_bot.api.server:server.py:453: [main:api:123456789] API client authenticated key=tg:123456789 (E2E)`,
-    () => `[INFO] ductor_bot.api.server:server.py:1021: Dashboard WebSocket connected from 100.101.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}`,
-    () => `[INFO] ductor_bot.orchestrator.core:core.py:388: [main:msg:123456789:3f0c9a4e] Processing message (len=${Math.floor(rand() * 4000)})`,
-    () => `[DEBUG] ductor_bot.cli.claude:claude.py:214: [main:api:123456789:3f0c9a4e] stream event type=${pick(["assistant", "user", "system", "result"])}`,
+    () =>
+      `[INFO] ductor_bot.api.server:server.py:1021: Dashboard WebSocket connected from 100.101.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}`,
+    () =>
+      `[INFO] ductor_bot.orchestrator.core:core.py:388: [main:msg:123456789:3f0c9a4e] Processing message (len=${Math.floor(rand() * 4000)})`,
+    () =>
+      `[DEBUG] ductor_bot.cli.claude:claude.py:214: [main:api:123456789:3f0c9a4e] stream event type=${pick(["assistant", "user", "system", "result"])}`,
     () => `[INFO] ductor_bot.cron.scheduler:scheduler.py:97: [main:cron] Job "daily-digest" next run at ${stamp(t + 3600)}`,
     () => `[INFO] ductor_bot.heartbeat:heartbeat.py:58: [main:hb] Heartbeat ok (agents=3, tasks=${Math.floor(rand() * 4)})`,
-    () => `[WARNING] ductor_bot.bus.lock_pool:lock_pool.py:71: [main:msg:-1001234567890:42] Lock wait ${(rand() * 5).toFixed(2)}s for key=tg:-1001234567890:42`,
+    () =>
+      `[WARNING] ductor_bot.bus.lock_pool:lock_pool.py:71: [main:msg:-1001234567890:42] Lock wait ${(rand() * 5).toFixed(2)}s for key=tg:-1001234567890:42`,
     () => `[INFO] ductor_bot.tasks.hub:hub.py:233: [docs-agent:task] Task 0b7d3e91 asked a question (question_count=1)`,
-    () => `[INFO] ductor_bot.session.manager:manager.py:142: [main:msg:123456789] Session saved key=tg:123456789 provider=claude messages=${Math.floor(rand() * 40)}`,
-    () => `[INFO] ductor_bot.matrix.bot:bot.py:301: [main:msg:!kXqWbZtYvPaLmNoR] Message from @lena:matrix.example.org — “Kannst du das Deployment prüfen?”`,
-    () => `[WARNING] ductor_bot.cli.codex:codex.py:402: [main:api:123456789] Codex stream ended without final message; falling back to non-streaming retry`,
+    () =>
+      `[INFO] ductor_bot.session.manager:manager.py:142: [main:msg:123456789] Session saved key=tg:123456789 provider=claude messages=${Math.floor(rand() * 40)}`,
+    () =>
+      `[INFO] ductor_bot.matrix.bot:bot.py:301: [main:msg:!kXqWbZtYvPaLmNoR] Message from @lena:matrix.example.org — “Kannst du das Deployment prüfen?”`,
+    () =>
+      `[WARNING] ductor_bot.cli.codex:codex.py:402: [main:api:123456789] Codex stream ended without final message; falling back to non-streaming retry`,
   ];
   for (let i = 2; i < lineCount; i++) {
     t += Math.floor(rand() * 40);
     lines.push(`${stamp(t)} ${pick(templates)()}`);
     if (withTraceback && i === Math.floor(lineCount * 0.6)) {
-      lines.push(`${stamp(t)} [ERROR] ductor_bot.api.server:server.py:622: [main:api:123456789:3f0c9a4e] API dispatch error key=tg:123456789`);
+      lines.push(
+        `${stamp(t)} [ERROR] ductor_bot.api.server:server.py:622: [main:api:123456789:3f0c9a4e] API dispatch error key=tg:123456789`,
+      );
       lines.push("Traceback (most recent call last):");
       lines.push('  File "/opt/ductor/ductor_bot/api/server.py", line 612, in _execute_streaming');
       lines.push("    result = await self._handle_message(key, text, callbacks=callbacks)");
       lines.push('  File "/opt/ductor/ductor_bot/orchestrator/core.py", line 401, in handle_message_streaming');
       lines.push("    return await self._run_cli(session, prompt, on_text=on_text)");
       lines.push('  File "/opt/ductor/ductor_bot/cli/claude.py", line 288, in run');
-      lines.push("    raise CLIError(f\"claude exited with {proc.returncode}: {stderr[-200:]}\")");
+      lines.push('    raise CLIError(f"claude exited with {proc.returncode}: {stderr[-200:]}")');
       lines.push("ductor_bot.cli.errors.CLIError: claude exited with 1: Error: session 3f0c9a4e not found");
     }
   }
@@ -378,7 +410,10 @@ function writeDataFolder(name, kind, provider, logSeed) {
     utimesSync(path, mtime, mtime);
   }
   // Git and `npm pack` do not keep mtimes, so the folder pins them itself (see routes/logs.ts).
-  writeFileSync(join(dir, LOG_MTIMES_FILE), JSON.stringify(Object.fromEntries(logs.map(([file, , mtime]) => [file, mtime])), null, 2) + "\n");
+  writeFileSync(
+    join(dir, LOG_MTIMES_FILE),
+    JSON.stringify(Object.fromEntries(logs.map(([file, , mtime]) => [file, mtime])), null, 2) + "\n",
+  );
   const listing = logs
     .map(([file, , mtime]) => ({ name: file, size: statSync(join(dir, "logs", file)).size, mtime }))
     .sort((a, b) => b.mtime - a.mtime);
@@ -393,7 +428,14 @@ function codingSession() {
   const data = writeDataFolder("coding-session", "coding", "claude", 1234);
   const tl = new Timeline(42);
   const repo = "/home/dev/projects/invoice-service";
-  tl.snapshot("/dashboard/status", { status: "ok", provider: "opus", model: "claude", uptime_seconds: 3797, connections: 1, dashboard_connections: 1 });
+  tl.snapshot("/dashboard/status", {
+    status: "ok",
+    provider: "opus",
+    model: "claude",
+    uptime_seconds: 3797,
+    connections: 1,
+    dashboard_connections: 1,
+  });
   tl.snapshot("/dashboard/sessions", data.sessions);
   tl.snapshot("/dashboard/tasks", data.tasks);
   tl.snapshot("/dashboard/logs", data.listing);
@@ -429,20 +471,26 @@ function codingSession() {
   tl.tool("Grep");
   tl.tool("Read");
   tl.tool("Read");
-  tl.text(`\`round2\` is used in four more places (<file:${repo}/src/tax.ts>, <file:${repo}/src/discounts.ts>, two reports). I'll add \`toCents\`/\`fromCents\` helpers and migrate them one by one.`);
+  tl.text(
+    `\`round2\` is used in four more places (<file:${repo}/src/tax.ts>, <file:${repo}/src/discounts.ts>, two reports). I'll add \`toCents\`/\`fromCents\` helpers and migrate them one by one.`,
+  );
   tl.tool("Write", 3000, 6000);
   tl.tool("Edit", 3000, 5000);
   tl.tool("Edit", 2000, 4000);
   tl.tool("MultiEdit", 4000, 7000);
   tl.tool("Shell", 1000, 2000);
-  tl.text("One type error left in the reports module:\n\n```\nsrc/reports/monthly.ts:57:19 - error TS2345: Argument of type 'number' is not assignable to parameter of type 'Cents'.\n```");
+  tl.text(
+    "One type error left in the reports module:\n\n```\nsrc/reports/monthly.ts:57:19 - error TS2345: Argument of type 'number' is not assignable to parameter of type 'Cents'.\n```",
+  );
   tl.tool("Read");
   tl.tool("Edit", 2000, 4000);
   tl.tool("Shell", 1000, 2000);
   tl.status("compacting", 5000, 8000);
   tl.status(null, 9000, 14000);
   tl.status("thinking", 1000, 2000);
-  tl.text("Context was compacted; continuing with the cents refactor. Running the full suite to check nothing else depends on the old helper.");
+  tl.text(
+    "Context was compacted; continuing with the cents refactor. Running the full suite to check nothing else depends on the old helper.",
+  );
   tl.tool("Shell", 1500, 3000);
   tl.status("recovering", 6000, 9000);
   tl.text("Session recovered — the previous CLI session had expired, so I started a fresh one with the same context.\n\n", 4000, 6000);
@@ -450,11 +498,7 @@ function codingSession() {
   tl.tool("Read");
   tl.tool("Grep");
   tl.tool("Shell", 1500, 3000);
-  tl.text(
-    "All 148 tests pass:\n\n```\n Test Files  23 passed (23)\n      Tests  148 passed (148)\n   Duration  4.81s\n```",
-    3000,
-    5000,
-  );
+  tl.text("All 148 tests pass:\n\n```\n Test Files  23 passed (23)\n      Tests  148 passed (148)\n   Duration  4.81s\n```", 3000, 5000);
   tl.tool("TodoWrite");
   tl.tool("Shell"); // git switch -c / commit
   tl.tool("Shell"); // git push
@@ -478,7 +522,14 @@ function codingSession() {
 function longOutput() {
   const data = writeDataFolder("long-output", "long", "codex", 5678);
   const tl = new Timeline(7);
-  tl.snapshot("/dashboard/status", { status: "ok", provider: "gpt-5.4", model: "codex", uptime_seconds: 120, connections: 1, dashboard_connections: 1 });
+  tl.snapshot("/dashboard/status", {
+    status: "ok",
+    provider: "gpt-5.4",
+    model: "codex",
+    uptime_seconds: 120,
+    connections: 1,
+    dashboard_connections: 1,
+  });
   tl.snapshot("/dashboard/sessions", data.sessions);
   tl.snapshot("/dashboard/tasks", data.tasks);
   tl.snapshot("/dashboard/logs", data.listing);
@@ -515,20 +566,28 @@ function longOutput() {
   // Many-line output: a table of 300 rows in one chunk (ductor sends whole messages).
   const rows = ["| # | package | old | new | note |", "|---:|---|---|---|---|"];
   for (let i = 1; i <= 300; i++) {
-    rows.push(`| ${i} | pkg-${String(i).padStart(3, "0")}-${words[i % words.length]} | 1.${i % 17}.${i % 5} | 2.${i % 13}.0 | ${i % 50 === 0 ? "⚠️ breaking" : "ok"} |`);
+    rows.push(
+      `| ${i} | pkg-${String(i).padStart(3, "0")}-${words[i % words.length]} | 1.${i % 17}.${i % 5} | 2.${i % 13}.0 | ${i % 50 === 0 ? "⚠️ breaking" : "ok"} |`,
+    );
   }
   tl.text(`## Dependency changes\n\n${rows.join("\n")}\n`, 2000, 4000);
   tl.status("thinking");
   tl.tool("WebSearch");
-  tl.text("Right-to-left paragraph check:\n\nמשפט בעברית עם מספר 12345 ו-English בתוכו.\nجملة عربية تحتوي على رقم ٣٤٥ وكلمة English في الوسط.\n\nBidi controls as text: \u202eREVERSED\u202c and \u2067isolate\u2069.\n");
+  tl.text(
+    "Right-to-left paragraph check:\n\nמשפט בעברית עם מספר 12345 ו-English בתוכו.\nجملة عربية تحتوي على رقم ٣٤٥ وكلمة English في الوسط.\n\nBidi controls as text: \u202eREVERSED\u202c and \u2067isolate\u2069.\n",
+  );
   tl.tool("Edit");
   tl.tool("Shell");
   for (let i = 0; i < 40; i++) {
-    tl.text(`Step ${i + 1}/40: ${"█".repeat(i % 20)}${"░".repeat(20 - (i % 20))} ${words[i % words.length]} — ${"x".repeat(60 + ((i * 37) % 200))}\n`, 100, 600);
+    tl.text(
+      `Step ${i + 1}/40: ${"█".repeat(i % 20)}${"░".repeat(20 - (i % 20))} ${words[i % words.length]} — ${"x".repeat(60 + ((i * 37) % 200))}\n`,
+      100,
+      600,
+    );
   }
   tl.status(null);
   tl.text(
-    "Done ✅ — release notes written to <file:/home/dev/projects/app/CHANGELOG.md>.\n\nNon-BMP check: 𝄞 𠀋 🀄 — tab\tseparated\tvalues — backslash \\ and \"quotes\".",
+    'Done ✅ — release notes written to <file:/home/dev/projects/app/CHANGELOG.md>.\n\nNon-BMP check: 𝄞 𠀋 🀄 — tab\tseparated\tvalues — backslash \\ and "quotes".',
   );
   writeRecording(
     "long-output",

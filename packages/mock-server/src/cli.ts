@@ -71,7 +71,11 @@ const serve = program
   .addOption(new Option("--autoplay <mode>", "when replay starts").choices(["first-client", "immediate", "manual"]).default("first-client"))
   .option("--heartbeat <ms>", "protocol ping interval (ductor: 30000)", int("--heartbeat"))
   .option("--max-backlog <bytes>", "drop a stream socket once this much is queued for it (default 8 MiB)", positive("--max-backlog"))
-  .option("--max-connections <n>", "refuse stream upgrades over this many sockets with HTTP 503 (default: no limit)", positive("--max-connections"))
+  .option(
+    "--max-connections <n>",
+    "refuse stream upgrades over this many sockets with HTTP 503 (default: no limit)",
+    positive("--max-connections"),
+  )
   .option("--shift-times", "move the data's times so the newest is now (sessions, tasks, log mtimes and lines)");
 
 addFaultOptions(serve).action(async (flags: ServeFlags) => {
@@ -121,7 +125,8 @@ program
   .action(async (flags: { url: string; token?: string; out: string; snapshotEvery?: number }) => {
     const token = process.env["DUCTOR_API_TOKEN"] || flags.token;
     if (!token) throw new Error("no token: set DUCTOR_API_TOKEN (or pass --token, which every user can read in ps)");
-    if (!process.env["DUCTOR_API_TOKEN"]) console.error("warning: --token is visible to every user of this machine in ps; prefer $DUCTOR_API_TOKEN");
+    if (!process.env["DUCTOR_API_TOKEN"])
+      console.error("warning: --token is visible to every user of this machine in ps; prefer $DUCTOR_API_TOKEN");
     const ac = new AbortController();
     const done = record({ url: flags.url, token, out: flags.out, signal: ac.signal, snapshotEveryMs: flags.snapshotEvery });
     // On Ctrl-C: abort, which closes the stream and the file; every line is already on disk. Installed

@@ -10,13 +10,7 @@
 
 export type MalformedKind = "not-json" | "binary" | "unknown-type" | "missing-data" | "data-not-string";
 
-export const MALFORMED_KINDS: readonly MalformedKind[] = [
-  "not-json",
-  "binary",
-  "unknown-type",
-  "missing-data",
-  "data-not-string",
-];
+export const MALFORMED_KINDS: readonly MalformedKind[] = ["not-json", "binary", "unknown-type", "missing-data", "data-not-string"];
 
 export interface Faults {
   /** Terminate (1006) each stream socket after it has been sent N events. */
@@ -92,7 +86,9 @@ const closeCode: FaultValue<number> = {
 const httpStatus: FaultValue<number> = {
   parse: count.parse,
   problem: (v, name) =>
-    Number.isInteger(v) && (v as number) >= 200 && (v as number) <= 599 ? undefined : `faults.${name} must be an HTTP status (200-599), got ${String(v)}`,
+    Number.isInteger(v) && (v as number) >= 200 && (v as number) <= 599
+      ? undefined
+      : `faults.${name} must be an HTTP status (200-599), got ${String(v)}`,
 };
 
 const unknownKind = (kind: unknown) => `unknown kind "${String(kind)}" (known: ${MALFORMED_KINDS.join(", ")})`;
@@ -106,7 +102,8 @@ const malformedKinds: FaultValue<MalformedKind[]> = {
     }),
   problem: (v, name) => {
     // Iterated as given: a string is checked character by character, and fails like a bad list.
-    for (const kind of v as Iterable<unknown>) if (!MALFORMED_KINDS.includes(kind as MalformedKind)) return `faults.${name}: ${unknownKind(kind)}`;
+    for (const kind of v as Iterable<unknown>)
+      if (!MALFORMED_KINDS.includes(kind as MalformedKind)) return `faults.${name}: ${unknownKind(kind)}`;
     return undefined;
   },
 };

@@ -61,8 +61,7 @@ export class RecordingError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Parse and validate a recording. `source` (a file name) only decorates error messages. */
 export function parseRecording(text: string, source?: string): Recording {
@@ -130,9 +129,7 @@ export function serializeHeader(header: RecordingHeader): string {
 }
 
 export function serializeEntry(entry: RecordingEntry): string {
-  return "event" in entry
-    ? JSON.stringify({ t: entry.t, event: entry.event })
-    : JSON.stringify({ t: entry.t, snapshot: entry.snapshot });
+  return "event" in entry ? JSON.stringify({ t: entry.t, event: entry.event }) : JSON.stringify({ t: entry.t, snapshot: entry.snapshot });
 }
 
 /** The whole file, one JSON value per line, ending with a newline. */

@@ -134,17 +134,20 @@ export class Replayer {
   }
 
   private scheduleTimed(): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      let played = 0;
-      // Play everything already due (equal timestamps, or a late timer) before sleeping again.
-      while (this.running && Date.now() >= this.nextDue && played < DUE_BATCH) {
-        if (!this.step()) return;
-        played++;
-        this.nextDue += this.gapBefore(this.idx);
-      }
-      if (this.running) this.scheduleTimed();
-    }, Math.max(0, this.nextDue - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        let played = 0;
+        // Play everything already due (equal timestamps, or a late timer) before sleeping again.
+        while (this.running && Date.now() >= this.nextDue && played < DUE_BATCH) {
+          if (!this.step()) return;
+          played++;
+          this.nextDue += this.gapBefore(this.idx);
+        }
+        if (this.running) this.scheduleTimed();
+      },
+      Math.max(0, this.nextDue - Date.now()),
+    );
   }
 
   private scheduleFast(): void {

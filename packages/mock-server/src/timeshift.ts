@@ -129,7 +129,8 @@ export class TimeShift {
 
   /** A copy of the recording with its header time and its snapshots' times moved. */
   recording(rec: Recording): Recording {
-    const recordedAt = isoEpochSeconds(rec.header.recordedAt) === undefined ? rec.header.recordedAt : shiftIso(rec.header.recordedAt, this.seconds);
+    const recordedAt =
+      isoEpochSeconds(rec.header.recordedAt) === undefined ? rec.header.recordedAt : shiftIso(rec.header.recordedAt, this.seconds);
     return {
       header: { ...rec.header, recordedAt },
       entries: rec.entries.map((e) =>

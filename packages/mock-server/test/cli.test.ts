@@ -13,12 +13,28 @@ const version = (JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as 
 
 beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
-  await build({ config: false, entry: { "cli-under-test": join(pkg, "src/cli.ts") }, outDir, format: ["esm"], silent: true, shims: true, external: ["ws", "commander"] });
+  await build({
+    config: false,
+    entry: { "cli-under-test": join(pkg, "src/cli.ts") },
+    outDir,
+    format: ["esm"],
+    silent: true,
+    shims: true,
+    external: ["ws", "commander"],
+  });
 }, 30_000);
 
-function run(args: string[], env: Record<string, string> = {}, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; out: string; err: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; out: string; err: string }> {
   const { DUCTOR_API_TOKEN: _inherited, ...base } = process.env;
-  const child = spawn(process.execPath, [join(outDir, "cli-under-test.js"), ...args], { cwd: pkg, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(outDir, "cli-under-test.js"), ...args], {
+    cwd: pkg,
+    env: { ...base, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -50,10 +66,14 @@ it("serve --help lists the limit and time-shift flags", async () => {
 });
 
 it("serve takes the new flags and says when times are shifted", async () => {
-  const child = spawn(process.execPath, [join(outDir, "cli-under-test.js"), "serve", "--port", "0", "--shift-times", "--max-connections", "4", "--max-backlog", "1048576"], {
-    cwd: pkg,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(outDir, "cli-under-test.js"), "serve", "--port", "0", "--shift-times", "--max-connections", "4", "--max-backlog", "1048576"],
+    {
+      cwd: pkg,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -94,4 +114,3 @@ it("record takes the token from $DUCTOR_API_TOKEN (argv is readable in ps) and r
     await mock.close();
   }
 });
-

@@ -11,7 +11,9 @@ const readme = join(dirname(fileURLToPath(import.meta.url)), "..", "README.md");
 
 /** A `serve`-like command with only the generated fault flags; errors throw instead of exiting. */
 function parse(args: string[]): Faults {
-  const cmd = addFaultOptions(new Command("serve")).exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  const cmd = addFaultOptions(new Command("serve"))
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
   cmd.parse(args, { from: "user" });
   return faultsFromFlags(cmd.opts());
 }
@@ -76,13 +78,20 @@ describe("generated CLI flags", () => {
 
   it("every flag parses into its fault", () => {
     const faults = parse([
-      "--drop-after-events", "5",
-      "--drop-every-ms", "2000",
-      "--drop-close-code", "4001",
-      "--malformed", "not-json, binary",
-      "--malformed-every", "3",
-      "--http-delay-ms", "100",
-      "--http-status", "502",
+      "--drop-after-events",
+      "5",
+      "--drop-every-ms",
+      "2000",
+      "--drop-close-code",
+      "4001",
+      "--malformed",
+      "not-json, binary",
+      "--malformed-every",
+      "3",
+      "--http-delay-ms",
+      "100",
+      "--http-status",
+      "502",
       "--html-errors",
       "--no-ping",
     ]);

@@ -62,7 +62,9 @@ describe("stream faults", () => {
     expect(JSON.parse(injected[4]!.data as string)).toEqual({ type: "text_delta", data: 42 });
     expect(injected[5]!.data).toBe(injected[0]!.data); // round-robin wraps
     // the real events are all there, in order, between the injected ones
-    expect(c.frames.filter((_, i) => i % 2 === 1).map((f) => f.data)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `{"type": "text_delta", "data": "d${i}"}`));
+    expect(c.frames.filter((_, i) => i % 2 === 1).map((f) => f.data)).toEqual(
+      [0, 1, 2, 3, 4, 5].map((i) => `{"type": "text_delta", "data": "d${i}"}`),
+    );
   });
 
   it("noPing: the socket stays open but nothing arrives (no events, no pings, no pongs)", async () => {
@@ -94,7 +96,12 @@ describe("stream faults", () => {
     s.broadcast("raw text");
     await Promise.all([a.waitFrames(3), b.waitFrames(3)]);
     expect(a.texts().slice(1)).toEqual(['{"type": "text_delta", "data": "\\u00fc"}', "raw text"]);
-    expect(s.sent().filter((f) => f.connection === 2).map((f) => f.seq)).toEqual([1, 2, 3]);
+    expect(
+      s
+        .sent()
+        .filter((f) => f.connection === 2)
+        .map((f) => f.seq),
+    ).toEqual([1, 2, 3]);
     s.dropAll(4001, "bye");
     expect(await a.closed).toMatchObject({ code: 4001, reason: "bye" });
     const c = connect(`${s.streamUrl}?token=t`);

@@ -37,13 +37,24 @@ function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ s
   });
 }
 
-const get = (path: string, headers: Record<string, string> = {}, method = "GET") =>
-  fetch(server.url + path, { method, headers });
+const get = (path: string, headers: Record<string, string> = {}, method = "GET") => fetch(server.url + path, { method, headers });
 
 describe("auth and framework errors", () => {
   it("401 JSON on every /dashboard route without or with a wrong token, before anything else", async () => {
-    for (const path of ["/dashboard/status", "/dashboard/sessions", "/dashboard/tasks", "/dashboard/logs", "/dashboard/logs/agent.log", "/dashboard/logs/..%2Fx"]) {
-      for (const headers of <Record<string, string>[]>[{}, { authorization: "Bearer nope" }, { authorization: `bearer ${server.token}` }, { authorization: server.token }]) {
+    for (const path of [
+      "/dashboard/status",
+      "/dashboard/sessions",
+      "/dashboard/tasks",
+      "/dashboard/logs",
+      "/dashboard/logs/agent.log",
+      "/dashboard/logs/..%2Fx",
+    ]) {
+      for (const headers of <Record<string, string>[]>[
+        {},
+        { authorization: "Bearer nope" },
+        { authorization: `bearer ${server.token}` },
+        { authorization: server.token },
+      ]) {
         const res = await get(path, headers);
         expect(res.status, path).toBe(401);
         expect(res.headers.get("content-type")).toBe(JSON_CT);
@@ -54,13 +65,23 @@ describe("auth and framework errors", () => {
   });
 
   it("a non-ASCII token is a 500, not a 401 (ductor's compare_digest raises)", async () => {
-    const res = await fetch(server.url + "/dashboard/status", { headers: { authorization: Buffer.from("Bearer sécret", "utf8").toString("latin1") } });
+    const res = await fetch(server.url + "/dashboard/status", {
+      headers: { authorization: Buffer.from("Bearer sécret", "utf8").toString("latin1") },
+    });
     expect(res.status).toBe(500);
     expect(res.headers.get("connection")).toBe("close");
   });
 
   it("404 text for unknown paths, including trailing slashes", async () => {
-    for (const path of ["/nope", "/dashboard", "/dashboard/", "/dashboard/status/", "/dashboard/logs/", "/dashboard/logs/agent.log/", "/health/"]) {
+    for (const path of [
+      "/nope",
+      "/dashboard",
+      "/dashboard/",
+      "/dashboard/status/",
+      "/dashboard/logs/",
+      "/dashboard/logs/agent.log/",
+      "/health/",
+    ]) {
       const res = await get(path, auth);
       expect(res.status, path).toBe(404);
       expect(res.headers.get("content-type")).toBe(TEXT_CT);
@@ -79,7 +100,15 @@ describe("auth and framework errors", () => {
   });
 
   it("HEAD answers every GET route with the GET's status and headers, no body", async () => {
-    for (const path of ["/health", "/dashboard/status", "/dashboard/sessions", "/dashboard/tasks", "/dashboard/logs", "/dashboard/logs/agent.log", "/nope"]) {
+    for (const path of [
+      "/health",
+      "/dashboard/status",
+      "/dashboard/sessions",
+      "/dashboard/tasks",
+      "/dashboard/logs",
+      "/dashboard/logs/agent.log",
+      "/nope",
+    ]) {
       const g = await get(path, auth);
       const gBody = await g.arrayBuffer();
       const h = await get(path, auth, "HEAD");
@@ -110,7 +139,9 @@ describe("endpoints", () => {
     const res = await get("/dashboard/status", auth);
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toMatch(/^\{"status": "ok", "provider": "opus", "model": "claude", "uptime_seconds": \d+, "connections": 0, "dashboard_connections": 0\}$/);
+    expect(text).toMatch(
+      /^\{"status": "ok", "provider": "opus", "model": "claude", "uptime_seconds": \d+, "connections": 0, "dashboard_connections": 0\}$/,
+    );
   });
 
   it("/dashboard/sessions re-serialises sessions.json like json.dumps (spacing, \\u escapes, floats, key order)", async () => {
@@ -157,7 +188,10 @@ describe("endpoints", () => {
     utimesSync(join(pinnedDir, "logs", "agent.log"), 1_000, 1_000);
     utimesSync(join(pinnedDir, "logs", "agent.log.1"), 3_000, 3_000);
     utimesSync(join(pinnedDir, "logs", "service.err"), 2_000, 2_000);
-    writeFileSync(join(pinnedDir, "log-mtimes.json"), JSON.stringify({ "agent.log": 1776765797.25, "agent.log.1": 1776761939.5, "ignored.log": "x" }));
+    writeFileSync(
+      join(pinnedDir, "log-mtimes.json"),
+      JSON.stringify({ "agent.log": 1776765797.25, "agent.log.1": 1776761939.5, "ignored.log": "x" }),
+    );
     const pinnedServer = await startMockServer({ data: pinnedDir, autoplay: "manual" });
     try {
       const res = await fetch(`${pinnedServer.url}/dashboard/logs`, { headers: { authorization: `Bearer ${pinnedServer.token}` } });

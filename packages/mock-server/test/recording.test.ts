@@ -40,8 +40,20 @@ describe("recording format", () => {
 
 describe("python json", () => {
   it("matches json.dumps for floats, escapes and spacing", () => {
-    expect(pyJson({ a: 1, b: [1.5, null, true], c: "é\u0001\u007f\"\\/" })).toBe('{"a": 1, "b": [1.5, null, true], "c": "\\u00e9\\u0001\\u007f\\"\\\\/"}');
-    const floats: [number, string][] = [[0, "0.0"], [1, "1.0"], [3.5e-5, "3.5e-05"], [1e-4, "0.0001"], [1e16, "1e+16"], [123456789.125, "123456789.125"], [-2.5, "-2.5"], [1e22, "1e+22"], [1.7976931348623157e308, "1.7976931348623157e+308"]];
+    expect(pyJson({ a: 1, b: [1.5, null, true], c: 'é\u0001\u007f"\\/' })).toBe(
+      '{"a": 1, "b": [1.5, null, true], "c": "\\u00e9\\u0001\\u007f\\"\\\\/"}',
+    );
+    const floats: [number, string][] = [
+      [0, "0.0"],
+      [1, "1.0"],
+      [3.5e-5, "3.5e-05"],
+      [1e-4, "0.0001"],
+      [1e16, "1e+16"],
+      [123456789.125, "123456789.125"],
+      [-2.5, "-2.5"],
+      [1e22, "1e+22"],
+      [1.7976931348623157e308, "1.7976931348623157e+308"],
+    ];
     for (const [v, s] of floats) expect(pyJson(pyFloat(v))).toBe(s);
     expect(pyJson("😀")).toBe('"\\ud83d\\ude00"');
   });

@@ -30,7 +30,9 @@ describe("shiftTimes", () => {
     expect(Number.isInteger(d)).toBe(true);
     expect(d).toBeGreaterThan(0);
 
-    const [tasksText, tasksShiftedText] = await Promise.all([get(plain, "/dashboard/tasks"), get(shifted, "/dashboard/tasks")].map(async (r) => (await r).text()));
+    const [tasksText, tasksShiftedText] = await Promise.all(
+      [get(plain, "/dashboard/tasks"), get(shifted, "/dashboard/tasks")].map(async (r) => (await r).text()),
+    );
     const tasks = JSON.parse(tasksText!) as Task[];
     const moved = JSON.parse(tasksShiftedText!) as Task[];
     expect(moved.length).toBe(tasks.length);
@@ -88,7 +90,12 @@ describe("shiftTimes", () => {
     // service.err: console lines start with HH:MM:SS, moved by the same offset within the day.
     const err = await (await get(shifted, "/dashboard/logs/service.err")).text();
     const errBefore = await (await get(plain, "/dashboard/logs/service.err")).text();
-    const clock = (t: string) => t.slice(0, 8).split(":").map(Number).reduce((a, n) => a * 60 + n, 0);
+    const clock = (t: string) =>
+      t
+        .slice(0, 8)
+        .split(":")
+        .map(Number)
+        .reduce((a, n) => a * 60 + n, 0);
     expect((((clock(err) - clock(errBefore)) % 86400) + 86400) % 86400).toBe(((d % 86400) + 86400) % 86400);
     // The newest time landed on the given Date (whole-second offset).
     const logs = (await (await get(shifted, "/dashboard/logs")).json()) as LogEntry[];
@@ -99,8 +106,22 @@ describe("shiftTimes", () => {
     const rec: Recording = {
       header: { ductorRecording: 1, recordedAt: "2026-04-21T10:00:00.000Z", source: "synthetic" },
       entries: [
-        { t: 0, snapshot: { path: "/dashboard/tasks", status: 200, body: [{ task_id: "a", created_at: 1776765000.25, completed_at: 0, elapsed_seconds: 0 }] } },
-        { t: 0, snapshot: { path: "/dashboard/sessions", status: 200, body: { "tg:1": { created_at: "2026-04-21T08:00:00.000042+02:00", last_active: "2026-04-21T09:30:00.5+02:00" } } } },
+        {
+          t: 0,
+          snapshot: {
+            path: "/dashboard/tasks",
+            status: 200,
+            body: [{ task_id: "a", created_at: 1776765000.25, completed_at: 0, elapsed_seconds: 0 }],
+          },
+        },
+        {
+          t: 0,
+          snapshot: {
+            path: "/dashboard/sessions",
+            status: 200,
+            body: { "tg:1": { created_at: "2026-04-21T08:00:00.000042+02:00", last_active: "2026-04-21T09:30:00.5+02:00" } },
+          },
+        },
       ],
     };
     const copy = structuredClone(rec);

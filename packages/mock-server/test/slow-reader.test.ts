@@ -84,7 +84,14 @@ describe("a socket that never reads", () => {
 
 describe("limits", () => {
   it("maxBacklogBytes: a small limit still lets speed 0 feed a healthy socket in step, and drops the slow one", async () => {
-    const s = await start({ token: "t", speed: 0, recording: bigRecording(200), autoplay: "manual", sentLimit: 0, maxBacklogBytes: 256 * 1024 });
+    const s = await start({
+      token: "t",
+      speed: 0,
+      recording: bigRecording(200),
+      autoplay: "manual",
+      sentLimit: 0,
+      maxBacklogBytes: 256 * 1024,
+    });
     const slow = await openSlowReader(s.port, "t");
     const normal = connectCounting(`${s.streamUrl}?token=t`);
     await waitFor(() => s.streamClients() === 2, 5000);

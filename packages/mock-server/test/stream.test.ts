@@ -44,7 +44,9 @@ describe("handshake", () => {
     await c.waitFrames(1);
     expect(c.texts()).toEqual(['{"type": "ping"}']);
     expect(s.streamClients()).toBe(1);
-    const status = (await (await fetch(s.url + "/dashboard/status", { headers: { authorization: "Bearer good" } })).json()) as { dashboard_connections: number };
+    const status = (await (await fetch(s.url + "/dashboard/status", { headers: { authorization: "Bearer good" } })).json()) as {
+      dashboard_connections: number;
+    };
     expect(status.dashboard_connections).toBe(1);
     expect(s.sent()).toMatchObject([{ connection: 1, seq: 1, data: '{"type": "ping"}' }]);
   });
@@ -104,14 +106,30 @@ describe("replay", () => {
   });
 
   it("maxIdleMs caps long gaps", async () => {
-    const s = await start({ token: "t", maxIdleMs: 50, recording: rec([[0, "text_delta", "a"], [60_000, "text_delta", "b"], [120_000, "text_delta", "c"]]) });
+    const s = await start({
+      token: "t",
+      maxIdleMs: 50,
+      recording: rec([
+        [0, "text_delta", "a"],
+        [60_000, "text_delta", "b"],
+        [120_000, "text_delta", "c"],
+      ]),
+    });
     const c = connect(`${s.streamUrl}?token=t`);
     await c.waitFrames(4, 2000);
     expect(c.frames[3]!.at - c.frames[1]!.at).toBeLessThan(400);
   });
 
   it("loop starts over at the end", async () => {
-    const s = await start({ token: "t", loop: true, speed: 0, recording: rec([[0, "text_delta", "a"], [10, "text_delta", "b"]]) });
+    const s = await start({
+      token: "t",
+      loop: true,
+      speed: 0,
+      recording: rec([
+        [0, "text_delta", "a"],
+        [10, "text_delta", "b"],
+      ]),
+    });
     const c = connect(`${s.streamUrl}?token=t`);
     await c.waitFrames(12);
     const events = c.texts().filter((t) => t.includes("text_delta"));
@@ -119,7 +137,15 @@ describe("replay", () => {
   });
 
   it("a looping replay marks each restart with a system_status label, then clears it", async () => {
-    const s = await start({ token: "t", loop: true, speed: 0, recording: rec([[0, "text_delta", "a"], [10, "text_delta", "b"]]) });
+    const s = await start({
+      token: "t",
+      loop: true,
+      speed: 0,
+      recording: rec([
+        [0, "text_delta", "a"],
+        [10, "text_delta", "b"],
+      ]),
+    });
     const c = connect(`${s.streamUrl}?token=t`);
     await c.waitFrames(1 + 4 + 4 + 2);
     s.replay.pause();
@@ -127,12 +153,22 @@ describe("replay", () => {
     const clear = '{"type": "system_status", "data": null}';
     const a = '{"type": "text_delta", "data": "a"}';
     const b = '{"type": "text_delta", "data": "b"}';
-    const mine = s.sent().filter((f) => f.connection === 1).map((f) => f.data);
+    const mine = s
+      .sent()
+      .filter((f) => f.connection === 1)
+      .map((f) => f.data);
     expect(mine.slice(0, 11)).toEqual(['{"type": "ping"}', a, b, restart, clear, a, b, restart, clear, a, b]);
   });
 
   it("a replay without loop sends no restart marker", async () => {
-    const s = await start({ token: "t", speed: 0, recording: rec([[0, "text_delta", "a"], [10, "text_delta", "b"]]) });
+    const s = await start({
+      token: "t",
+      speed: 0,
+      recording: rec([
+        [0, "text_delta", "a"],
+        [10, "text_delta", "b"],
+      ]),
+    });
     const c = connect(`${s.streamUrl}?token=t`);
     await s.replay.done;
     await c.waitFrames(3);
@@ -141,7 +177,15 @@ describe("replay", () => {
   });
 
   it("autoplay manual waits for replay.start(); pause() stops; first-client waits for a client", async () => {
-    const s = await start({ token: "t", autoplay: "manual", recording: rec([[0, "text_delta", "a"], [100, "text_delta", "b"], [200, "text_delta", "c"]]) });
+    const s = await start({
+      token: "t",
+      autoplay: "manual",
+      recording: rec([
+        [0, "text_delta", "a"],
+        [100, "text_delta", "b"],
+        [200, "text_delta", "c"],
+      ]),
+    });
     const c = connect(`${s.streamUrl}?token=t`);
     await c.waitFrames(1);
     await sleep(150);
@@ -178,7 +222,10 @@ describe("replay", () => {
     const c = connect(`${s.streamUrl}?token=t`);
     await s.replay.done;
     await sleep(50);
-    const evs = c.texts().slice(1).map((t) => JSON.parse(t) as { type: string; data: unknown });
+    const evs = c
+      .texts()
+      .slice(1)
+      .map((t) => JSON.parse(t) as { type: string; data: unknown });
     const tools = new Set(evs.filter((e) => e.type === "tool_activity").map((e) => e.data));
     for (const t of ["Read", "Grep", "Glob", "Edit", "Shell", "TodoWrite", "mcp__github__create_pull_request"]) expect(tools).toContain(t);
     const statuses = evs.filter((e) => e.type === "system_status").map((e) => e.data);
@@ -189,7 +236,16 @@ describe("replay", () => {
 
 describe("close", () => {
   it("close() sends 1001 server shutdown to every client and leaves nothing running", async () => {
-    const s = await startMockServer({ token: "t", heartbeatMs: 100, loop: true, recording: rec([[0, "text_delta", "a"], [50, "text_delta", "b"]]), faults: { dropEveryMs: 10_000, httpDelayMs: 5000 } });
+    const s = await startMockServer({
+      token: "t",
+      heartbeatMs: 100,
+      loop: true,
+      recording: rec([
+        [0, "text_delta", "a"],
+        [50, "text_delta", "b"],
+      ]),
+      faults: { dropEveryMs: 10_000, httpDelayMs: 5000 },
+    });
     const a = connect(`${s.streamUrl}?token=t`);
     const b = connect(`${s.streamUrl}?token=t`);
     const bad = connect(`${s.streamUrl}?token=nope`);

@@ -22,7 +22,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   // shiftTimes: the bundled data is months old; moved so its newest time is now, the running task reads
   // "started 3 min ago" rather than "218 days ago".
   const mock = await startMockServer({ recording: "coding-session", loop: true, shiftTimes: true });
-  const dash = await startDashboardServer({ ductor: mock.url, token: mock.token, port: options.port, ...(options.siteDir ? { siteDir: options.siteDir } : {}) });
+  const dash = await startDashboardServer({
+    ductor: mock.url,
+    token: mock.token,
+    port: options.port,
+    ...(options.siteDir ? { siteDir: options.siteDir } : {}),
+  });
   const banner = [
     "",
     `ductor dashboard demo: a mock ductor at ${mock.url} replays "coding-session" in a loop.`,

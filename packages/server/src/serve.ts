@@ -91,7 +91,8 @@ function securityHeaders(res: ServerResponse): void {
 
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const target = new URL(options.ductor);
-  if (target.protocol !== "http:" && target.protocol !== "https:") throw new Error(`--ductor must be an http(s) URL, got ${options.ductor}`);
+  if (target.protocol !== "http:" && target.protocol !== "https:")
+    throw new Error(`--ductor must be an http(s) URL, got ${options.ductor}`);
   const siteDir = options.siteDir ?? bundledSiteDir();
   if (!existsSync(join(siteDir, "index.html"))) {
     throw new Error(`The dashboard site is not built (no ${join(siteDir, "index.html")}). Run the package build first.`);
@@ -139,7 +140,13 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const sockets = new Set<Socket>();
   const gate = (req: IncomingMessage, upgrade: string | undefined) =>
     decide(
-      { method: req.method ?? "", url: req.url ?? "", host: headerValue(req.headers.host), origin: headerValue(req.headers.origin), upgrade },
+      {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        host: headerValue(req.headers.host),
+        origin: headerValue(req.headers.origin),
+        upgrade,
+      },
       allowedHosts,
     );
 

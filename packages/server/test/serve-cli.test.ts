@@ -78,10 +78,12 @@ function runCli(args: string[], env: Record<string, string | undefined> = {}): R
     });
   child.stdout?.setEncoding("utf8").on("data", (c: string) => (out += c));
   child.stderr?.setEncoding("utf8").on("data", (c: string) => (err += c));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => {
-    running.delete(child);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return {
     child,
     stdout: () => out,

@@ -13,8 +13,7 @@ const HOST = "127.0.0.1:8080";
 const hosts = createHostAllowList("127.0.0.1", ["dash.example"]);
 const ask = (method: string, url: string, more: Partial<GateRequest> = {}): GateDecision =>
   decide({ method, url, host: HOST, origin: undefined, upgrade: undefined, ...more }, hosts);
-const askUpgrade = (url: string, more: Partial<GateRequest> = {}): GateDecision =>
-  ask("GET", url, { upgrade: "websocket", ...more });
+const askUpgrade = (url: string, more: Partial<GateRequest> = {}): GateDecision => ask("GET", url, { upgrade: "websocket", ...more });
 
 describe("request targets", () => {
   const malformed: string[] = [
@@ -77,7 +76,10 @@ describe("request targets", () => {
   });
 
   it("keeps the query string exactly as received", () => {
-    expect(ask("GET", "/dashboard/logs/agent.log?tail=10&x=%2e%2e/..")).toEqual({ action: "proxy", url: "/dashboard/logs/agent.log?tail=10&x=%2e%2e/.." });
+    expect(ask("GET", "/dashboard/logs/agent.log?tail=10&x=%2e%2e/..")).toEqual({
+      action: "proxy",
+      url: "/dashboard/logs/agent.log?tail=10&x=%2e%2e/..",
+    });
     expect(askUpgrade("/dashboard/stream?token=a-b_c")).toEqual({ action: "proxy", url: "/dashboard/stream?token=a-b_c" });
     expect(ask("GET", "/?")).toEqual({ action: "static", url: "/?" });
   });
@@ -97,11 +99,14 @@ describe("the allow-list", () => {
     expect(ask("HEAD", url)).toEqual({ action: "proxy", url });
   });
 
-  it.each(["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "get"])("refuses %s on an allowed path with 405 and Allow", (method) => {
-    for (const url of ["/health", "/dashboard/status", "/dashboard/logs/agent.log"]) {
-      expect(ask(method, url)).toMatchObject({ action: "refuse", status: 405, headers: { allow: "GET, HEAD" } });
-    }
-  });
+  it.each(["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "get"])(
+    "refuses %s on an allowed path with 405 and Allow",
+    (method) => {
+      for (const url of ["/health", "/dashboard/status", "/dashboard/logs/agent.log"]) {
+        expect(ask(method, url)).toMatchObject({ action: "refuse", status: 405, headers: { allow: "GET, HEAD" } });
+      }
+    },
+  );
 
   it.each([
     "/dashboard/logs/a/b",
@@ -168,7 +173,8 @@ describe("Host and Origin", () => {
     "a/b",
     "user@localhost",
   ])("refuses Host %j with 403 before looking at the path", (host) => {
-    for (const url of ["/", "/health", "/dashboard/../files"]) expect(ask("GET", url, { host })).toMatchObject({ action: "refuse", status: 403 });
+    for (const url of ["/", "/health", "/dashboard/../files"])
+      expect(ask("GET", url, { host })).toMatchObject({ action: "refuse", status: 403 });
     expect(askUpgrade("/dashboard/stream", { host })).toMatchObject({ action: "refuse", status: 403 });
   });
 
@@ -176,12 +182,20 @@ describe("Host and Origin", () => {
     expect(ask("GET", "/", { host: undefined })).toMatchObject({ action: "refuse", status: 403 });
   });
 
-  it.each(["localhost", "LOCALHOST:8080", "app.localhost", "a.b.localhost:1", "127.0.0.1", "127.0.0.1:8080", "[::1]", "[::1]:8080", "dash.example", "Dash.Example:443"])(
-    "serves Host %j",
-    (host) => {
-      expect(ask("GET", "/health", { host })).toEqual({ action: "proxy", url: "/health" });
-    },
-  );
+  it.each([
+    "localhost",
+    "LOCALHOST:8080",
+    "app.localhost",
+    "a.b.localhost:1",
+    "127.0.0.1",
+    "127.0.0.1:8080",
+    "[::1]",
+    "[::1]:8080",
+    "dash.example",
+    "Dash.Example:443",
+  ])("serves Host %j", (host) => {
+    expect(ask("GET", "/health", { host })).toEqual({ action: "proxy", url: "/health" });
+  });
 
   it("adds the bound address, but never a wildcard one", () => {
     expect(isHostAllowed(createHostAllowList("192.168.1.5"), "192.168.1.5:8080")).toBe(true);
@@ -213,7 +227,17 @@ describe("Host and Origin", () => {
     expect(askUpgrade("/dashboard/stream", { origin: `http://${HOST}` })).toMatchObject({ action: "proxy" });
     expect(askUpgrade("/dashboard/stream", { host: "Dash.Example", origin: "http://dash.example" })).toMatchObject({ action: "proxy" });
     expect(askUpgrade("/dashboard/stream", { host: "dash.example", origin: "https://dash.example" })).toMatchObject({ action: "proxy" });
-    for (const origin of ["http://evil.example", `http://evil.example:8080`, "null", "", "http://localhost:8080", "http://127.0.0.1", `ws://${HOST}`, `http://${HOST}.evil.example`, `http://${HOST}/`]) {
+    for (const origin of [
+      "http://evil.example",
+      `http://evil.example:8080`,
+      "null",
+      "",
+      "http://localhost:8080",
+      "http://127.0.0.1",
+      `ws://${HOST}`,
+      `http://${HOST}.evil.example`,
+      `http://${HOST}/`,
+    ]) {
       expect(askUpgrade("/dashboard/stream", { origin }), origin).toMatchObject({ action: "refuse", status: 403 });
     }
   });
@@ -222,7 +246,29 @@ describe("Host and Origin", () => {
 describe("properties over arbitrary targets", () => {
   const ALLOWED_FORWARD = /^\/(health|dashboard\/(status|sessions|tasks|logs|stream)|dashboard\/logs\/[^/?#\\]+)(\?.*)?$/s;
   // Targets built from the pieces that matter: separators, dots, percent-escapes (single and double).
-  const piece = fc.constantFrom("/", ".", "..", "%2e", "%2E", "%2f", "%5c", "%25", "%252e", "\\", "dashboard", "logs", "stream", "health", "files", "ws", "a", "%00", "%", "?", "#");
+  const piece = fc.constantFrom(
+    "/",
+    ".",
+    "..",
+    "%2e",
+    "%2E",
+    "%2f",
+    "%5c",
+    "%25",
+    "%252e",
+    "\\",
+    "dashboard",
+    "logs",
+    "stream",
+    "health",
+    "files",
+    "ws",
+    "a",
+    "%00",
+    "%",
+    "?",
+    "#",
+  );
   const anyTarget = fc.array(piece, { maxLength: 12 }).map((parts) => `/${parts.join("")}`);
   // Half of them start on an allowed path, so that the forwarding branch is exercised often.
   const base = fc.constantFrom("/health", "/dashboard/status", "/dashboard/logs", "/dashboard/logs/", "/dashboard/stream", "/dashboard/");

@@ -154,7 +154,18 @@ describe("the stream upgrade", () => {
 });
 
 describe("Host allow-list (DNS rebinding)", () => {
-  const forged = ["evil.example", "evil.example:80", "localhost.evil.example", "127.0.0.1.nip.io", "evillocalhost", "[::2]", "127.0.0.2", "0.0.0.0", "", "bad host"];
+  const forged = [
+    "evil.example",
+    "evil.example:80",
+    "localhost.evil.example",
+    "127.0.0.1.nip.io",
+    "evillocalhost",
+    "[::2]",
+    "127.0.0.2",
+    "0.0.0.0",
+    "",
+    "bad host",
+  ];
   it.each(forged)("refuses Host %j for the API, the stream and the page", async (host) => {
     for (const target of ["/health", "/dashboard/status", "/", "/index.html"]) {
       const res = await send("GET", target, { host: host === "" ? "" : host });
@@ -196,7 +207,11 @@ describe("Host allow-list (DNS rebinding)", () => {
   });
 
   it("accepts an upgrade whose Origin is the allowed Host it came with", async () => {
-    const res = await rawExchange(dash.port, rawRequestText("GET", "/dashboard/stream", upgradeHeaders("dash.example", { origin: "http://dash.example" })), { untilMatch: /\r\n\r\n/ });
+    const res = await rawExchange(
+      dash.port,
+      rawRequestText("GET", "/dashboard/stream", upgradeHeaders("dash.example", { origin: "http://dash.example" })),
+      { untilMatch: /\r\n\r\n/ },
+    );
     expect(res.status).toBe(101);
   });
 });
@@ -220,7 +235,9 @@ describe("an unreachable ductor", () => {
   });
 
   it("answers a stream upgrade with a 502 too, then closes", async () => {
-    const res = await rawExchange(dead.port, rawRequestText("GET", "/dashboard/stream", upgradeHeaders(`127.0.0.1:${dead.port}`)), { timeoutMs: 3_000 });
+    const res = await rawExchange(dead.port, rawRequestText("GET", "/dashboard/stream", upgradeHeaders(`127.0.0.1:${dead.port}`)), {
+      timeoutMs: 3_000,
+    });
     expect(res.status).toBe(502);
     expect(res.raw).not.toContain(String(deadPort));
     expect(res.closedByServer).toBe(true);

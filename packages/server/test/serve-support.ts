@@ -51,7 +51,11 @@ function dechunk(body: string): string {
  * Send `request` byte for byte and collect everything until the server closes the socket, or until
  * `untilMatch` is seen (for upgrades that stay open), or the timeout.
  */
-export function rawExchange(port: number, request: string, { untilMatch, timeoutMs = 5_000 }: { untilMatch?: RegExp; timeoutMs?: number } = {}): Promise<RawResponse> {
+export function rawExchange(
+  port: number,
+  request: string,
+  { untilMatch, timeoutMs = 5_000 }: { untilMatch?: RegExp; timeoutMs?: number } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(port, "127.0.0.1");
     let received = "";
@@ -138,7 +142,9 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
     seen.push({ method: req.method ?? "", url: req.url ?? "", upgrade: true });
     const key = String(req.headers["sec-websocket-key"] ?? "");
     const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;

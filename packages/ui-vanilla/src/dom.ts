@@ -12,9 +12,32 @@ export interface Attrs {
 }
 
 const ALLOWED_ATTRS = new Set([
-  "class", "id", "role", "type", "name", "value", "placeholder", "autocomplete", "title", "for",
-  "href", "tabindex", "hidden", "disabled", "checked", "spellcheck", "datetime", "colspan",
-  "scope", "inputmode", "required", "autocapitalize", "autocorrect", "lang", "dir", "rel",
+  "class",
+  "id",
+  "role",
+  "type",
+  "name",
+  "value",
+  "placeholder",
+  "autocomplete",
+  "title",
+  "for",
+  "href",
+  "tabindex",
+  "hidden",
+  "disabled",
+  "checked",
+  "spellcheck",
+  "datetime",
+  "colspan",
+  "scope",
+  "inputmode",
+  "required",
+  "autocapitalize",
+  "autocorrect",
+  "lang",
+  "dir",
+  "rel",
 ]);
 
 const BOOLEAN_ATTRS = new Set(["hidden", "disabled", "checked", "required"]);
@@ -44,11 +67,7 @@ function setAttr(el: Element, name: string, value: string | number | boolean | n
  * Create an element. `attrs.on` maps event names to listeners; any other key is an attribute.
  * Children are nodes or strings (strings become text nodes).
  */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs?: Attrs | null,
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (attrs) {
     for (const [key, value] of Object.entries(attrs)) {

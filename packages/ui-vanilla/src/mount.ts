@@ -6,7 +6,11 @@ import type { Client, Route } from "./app/types.js";
 import { h } from "./dom.js";
 import { createConnectView } from "./views/connect.js";
 
-export type MountSource = { client: Client } | { baseUrl?: string; token: string } | { baseUrl?: string; token?: undefined } | Record<string, never>;
+export type MountSource =
+  | { client: Client }
+  | { baseUrl?: string; token: string }
+  | { baseUrl?: string; token?: undefined }
+  | Record<string, never>;
 
 export interface MountOptions {
   /** "hash" (default): views live at #/status, #/stream, #/sessions, #/logs. "memory": no URL changes. */
@@ -73,33 +77,41 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
    * `unconfirmed`: a token from a `#token=` link, stored only once the server has accepted it. Anyone can
    * send a link; a wrong token in it must not sign the person out of the token they had remembered.
    */
-  function startApp(client: Client, canSignOut: boolean, initialRoute?: Route, unconfirmed?: { token: string; baseUrl: string | null }): void {
+  function startApp(
+    client: Client,
+    canSignOut: boolean,
+    initialRoute?: Route,
+    unconfirmed?: { token: string; baseUrl: string | null },
+  ): void {
     if (mounted.disposed) return;
     const scope = nextPhase();
     let pending = unconfirmed ?? null;
-    const shell = createShell({
-      client,
-      routing,
-      initialRoute: initialRoute ?? options.initialRoute,
-      scrollbackChars: options.scrollbackChars,
-      streamOptions: options.streamOptions,
-      onAccepted() {
-        if (pending && persist) saveToken(pending.token, pending.baseUrl, false);
-        pending = null;
+    const shell = createShell(
+      {
+        client,
+        routing,
+        initialRoute: initialRoute ?? options.initialRoute,
+        scrollbackChars: options.scrollbackChars,
+        streamOptions: options.streamOptions,
+        onAccepted() {
+          if (pending && persist) saveToken(pending.token, pending.baseUrl, false);
+          pending = null;
+        },
+        onRefused(reason) {
+          // Nothing retries: the stored token is dropped and the form comes back with the reason. A refused link
+          // token was never stored, and what was stored before it stays.
+          if (canSignOut && !pending) forgetToken();
+          queueMicrotask(() => showConnect(reason));
+        },
+        onSignOut: canSignOut
+          ? () => {
+              forgetToken();
+              showConnect(null);
+            }
+          : undefined,
       },
-      onRefused(reason) {
-        // Nothing retries: the stored token is dropped and the form comes back with the reason. A refused link
-        // token was never stored, and what was stored before it stays.
-        if (canSignOut && !pending) forgetToken();
-        queueMicrotask(() => showConnect(reason));
-      },
-      onSignOut: canSignOut
-        ? () => {
-            forgetToken();
-            showConnect(null);
-          }
-        : undefined,
-    }, scope);
+      scope,
+    );
     root.appendChild(shell.el);
   }
 
@@ -110,7 +122,10 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
   } else {
     const fromUrl = options.tokenFromUrl !== false ? takeTokenFromUrl() : null;
     if (fromUrl) {
-      startApp(make(baseUrl, fromUrl), true, options.initialRoute ?? "stream", { token: fromUrl, baseUrl: (source as { baseUrl?: string }).baseUrl ?? null });
+      startApp(make(baseUrl, fromUrl), true, options.initialRoute ?? "stream", {
+        token: fromUrl,
+        baseUrl: (source as { baseUrl?: string }).baseUrl ?? null,
+      });
     } else {
       const saved = persist ? loadSaved() : null;
       if (saved) {

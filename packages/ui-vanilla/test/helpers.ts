@@ -37,7 +37,11 @@ export async function startStack(mockOptions: MockServerOptions = {}, site: "sit
   };
 }
 
-export async function newPage(browser: Browser, viewport = { width: 1280, height: 800 }, colorScheme: "light" | "dark" = "light"): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function newPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 800 },
+  colorScheme: "light" | "dark" = "light",
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const errors: string[] = [];

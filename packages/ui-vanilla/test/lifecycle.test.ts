@@ -86,7 +86,11 @@ describe("lifecycle", () => {
       });
     });
     await page.click(".view-stream .sr-jump");
-    const distance = () => page.evaluate(() => { const sc = document.querySelector(".view-stream .sr-scroll")!; return sc.scrollHeight - sc.scrollTop - sc.clientHeight; });
+    const distance = () =>
+      page.evaluate(() => {
+        const sc = document.querySelector(".view-stream .sr-scroll")!;
+        return sc.scrollHeight - sc.scrollTop - sc.clientHeight;
+      });
     await expect.poll(distance, { timeout: 2_000 }).toBeLessThan(2);
     expect(await page.locator(".view-stream .sr-jump").isHidden()).toBe(true);
     await context.close();

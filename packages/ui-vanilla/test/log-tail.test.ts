@@ -31,7 +31,12 @@ describe("log tail following", () => {
   it("appended lines come back once, without the re-read overlap", () => {
     const shown = "2026-04-21 12:00:00 [INFO] started\n".repeat(20);
     const file = `${shown}2026-04-21 12:00:01 [INFO] more ✓ — ünïcödé 🎉\n`;
-    expect(poll(shown, file)).toEqual({ kind: "append", text: "2026-04-21 12:00:01 [INFO] more ✓ — ünïcödé 🎉\n", end: bytes(file), totalSize: bytes(file) });
+    expect(poll(shown, file)).toEqual({
+      kind: "append",
+      text: "2026-04-21 12:00:01 [INFO] more ✓ — ünïcödé 🎉\n",
+      end: bytes(file),
+      totalSize: bytes(file),
+    });
   });
 
   it("multi-byte characters on the overlap's edge are compared whole", () => {
@@ -56,7 +61,12 @@ describe("log tail following", () => {
     const shown = `${"a".repeat(300)}\uFFFD`;
     // Shown offsets count the bad byte as one byte, as the server sent it.
     const end = 301;
-    const chunk: FollowChunk = { text: `${"a".repeat(FOLLOW_OVERLAP_BYTES - 1)}\uFFFDnew\n`, start: end - FOLLOW_OVERLAP_BYTES, end: end + 4, totalSize: end + 4 };
+    const chunk: FollowChunk = {
+      text: `${"a".repeat(FOLLOW_OVERLAP_BYTES - 1)}\uFFFDnew\n`,
+      start: end - FOLLOW_OVERLAP_BYTES,
+      end: end + 4,
+      totalSize: end + 4,
+    };
     expect(followStep(shown, end, chunk)).toEqual({ kind: "append", text: "new\n", end: end + 4, totalSize: end + 4 });
   });
 

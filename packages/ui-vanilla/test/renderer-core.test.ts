@@ -11,7 +11,11 @@ describe("PendingOps", () => {
     q.push({ kind: "tool", name: "Read" });
     q.push({ kind: "text", text: "b" });
     expect(q.chars).toBe(2);
-    expect(q.take()).toEqual([{ kind: "text", text: "a" }, { kind: "tool", name: "Read" }, { kind: "text", text: "b" }]);
+    expect(q.take()).toEqual([
+      { kind: "text", text: "a" },
+      { kind: "tool", name: "Read" },
+      { kind: "text", text: "b" },
+    ]);
     expect(q.take()).toEqual([]);
     expect(q.chars).toBe(0);
   });
@@ -26,7 +30,12 @@ describe("PendingOps", () => {
     const ops = q.take();
     const markers = ops.flatMap((op, i) => (op.kind === "text" ? [] : [i]));
     expect(markers).toEqual([ops.length - 2]);
-    expect(ops.slice(0, -2).map((op) => (op.kind === "text" ? op.text : "")).join("")).toBe("x".repeat(5_000));
+    expect(
+      ops
+        .slice(0, -2)
+        .map((op) => (op.kind === "text" ? op.text : ""))
+        .join(""),
+    ).toBe("x".repeat(5_000));
     expect(ops.at(-1)).toEqual({ kind: "text", text: "y" });
   });
 
@@ -37,7 +46,10 @@ describe("PendingOps", () => {
     q.push({ kind: "text", text: "abcd" });
     expect(q.chars).toBe(10);
     expect(q.droppedChars).toBe(4);
-    expect(q.take()).toEqual([{ kind: "text", text: "456789" }, { kind: "text", text: "abcd" }]);
+    expect(q.take()).toEqual([
+      { kind: "text", text: "456789" },
+      { kind: "text", text: "abcd" },
+    ]);
     q.clear();
     expect(q.droppedChars).toBe(0);
   });

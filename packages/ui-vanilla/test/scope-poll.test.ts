@@ -120,8 +120,20 @@ describe("createPolling", () => {
     createPolling(ctx, scope, {
       everyMs: 1_000,
       sources: [
-        { endpoint: "/dashboard/tasks", doing: "load tasks", banner: a.banner, load: () => Promise.reject(new AuthenticationError(401, { error: "unauthorized" }, new Headers())), show: () => void shown.push("tasks") },
-        { endpoint: "/dashboard/sessions", doing: "load sessions", banner: b.banner, load: () => Promise.resolve("s"), show: () => void shown.push("sessions") },
+        {
+          endpoint: "/dashboard/tasks",
+          doing: "load tasks",
+          banner: a.banner,
+          load: () => Promise.reject(new AuthenticationError(401, { error: "unauthorized" }, new Headers())),
+          show: () => void shown.push("tasks"),
+        },
+        {
+          endpoint: "/dashboard/sessions",
+          doing: "load sessions",
+          banner: b.banner,
+          load: () => Promise.resolve("s"),
+          show: () => void shown.push("sessions"),
+        },
       ],
     }).start();
     await sleep(20);
@@ -131,7 +143,9 @@ describe("createPolling", () => {
     const quiet = recordingBanner();
     createPolling(ctx, scope, {
       everyMs: 1_000,
-      sources: [{ endpoint: "/x", doing: "x", banner: quiet.banner, load: () => Promise.reject(new AbortError("cancelled")), show: () => {} }],
+      sources: [
+        { endpoint: "/x", doing: "x", banner: quiet.banner, load: () => Promise.reject(new AbortError("cancelled")), show: () => {} },
+      ],
     }).start();
     await sleep(20);
     expect(quiet.seen).toEqual([]);

@@ -33,16 +33,52 @@ describe("hostile server data", () => {
       join(dir, "sessions.json"),
       JSON.stringify({
         [H1]: {
-          transport: H2, chat_id: 1, topic_id: null, topic_name: H1, provider: H2, model: H1, created_at: t, last_active: t,
+          transport: H2,
+          chat_id: 1,
+          topic_id: null,
+          topic_name: H1,
+          provider: H2,
+          model: H1,
+          created_at: t,
+          last_active: t,
           provider_sessions: { [H1]: { session_id: H2, message_count: 1, total_cost_usd: 0.5, total_tokens: 10 } },
         },
-        [`tg:${H2}`]: { transport: "tg", chat_id: 2, topic_id: 3, topic_name: H2, provider: H1, model: H2, created_at: t, last_active: t, provider_sessions: {} },
+        [`tg:${H2}`]: {
+          transport: "tg",
+          chat_id: 2,
+          topic_id: 3,
+          topic_name: H2,
+          provider: H1,
+          model: H2,
+          created_at: t,
+          last_active: t,
+          provider_sessions: {},
+        },
       }),
     );
     const task = (status: string, name: string, preview: string) => ({
-      task_id: "deadbeef", chat_id: 1, parent_agent: H1, name, prompt_preview: preview, provider: H1, model: H2, status,
-      session_id: H2, created_at: 1776762012.5, completed_at: 0, elapsed_seconds: 0, error: H1, result_preview: H2,
-      question_count: 0, num_turns: 0, last_question: H1, original_prompt: H2, thinking: H1, tasks_dir: H2, thread_id: null, priority: H1,
+      task_id: "deadbeef",
+      chat_id: 1,
+      parent_agent: H1,
+      name,
+      prompt_preview: preview,
+      provider: H1,
+      model: H2,
+      status,
+      session_id: H2,
+      created_at: 1776762012.5,
+      completed_at: 0,
+      elapsed_seconds: 0,
+      error: H1,
+      result_preview: H2,
+      question_count: 0,
+      num_turns: 0,
+      last_question: H1,
+      original_prompt: H2,
+      thinking: H1,
+      tasks_dir: H2,
+      thread_id: null,
+      priority: H1,
     });
     writeFileSync(join(dir, "tasks.json"), JSON.stringify([task("running", H1, H2), task(H1, H2, H1)]));
     writeFileSync(join(dir, "logs", H1), `${H1}\n${H2}\n`);
@@ -198,8 +234,15 @@ describe("mount() and destroy()", () => {
     const { page, context, errors } = await newPage(browser);
     await page.goto(stack.dash.url);
     await page.evaluate((token) => {
-      const w = window as unknown as { __dd: { mount: (el: Element, s: object, o: object) => { destroy(): void } }; __handle: { destroy(): void } };
-      w.__handle = w.__dd.mount(document.getElementById("app")!, { baseUrl: location.origin, token }, { routing: "memory", initialRoute: "sessions" });
+      const w = window as unknown as {
+        __dd: { mount: (el: Element, s: object, o: object) => { destroy(): void } };
+        __handle: { destroy(): void };
+      };
+      w.__handle = w.__dd.mount(
+        document.getElementById("app")!,
+        { baseUrl: location.origin, token },
+        { routing: "memory", initialRoute: "sessions" },
+      );
     }, stack.mock.token);
     await page.waitForSelector(".badge[data-state=open]");
     await page.waitForSelector("table.sessions tbody tr");
@@ -220,7 +263,14 @@ describe("mount() and destroy()", () => {
     const { page, context } = await newPage(browser);
     await page.goto(stack.dash.url);
     const r = await page.evaluate(async () => {
-      type R = { append(s: string): void; flush(): void; text(): string; tool(n: string): void; stats(): { droppedChars: number; renderedChars: number }; destroy(): void };
+      type R = {
+        append(s: string): void;
+        flush(): void;
+        text(): string;
+        tool(n: string): void;
+        stats(): { droppedChars: number; renderedChars: number };
+        destroy(): void;
+      };
       const w = window as unknown as { __dd: { createStreamRenderer(el: Element, o: object): R } };
       const host = document.getElementById("renderer")!;
       host.style.height = "300px";
@@ -251,7 +301,15 @@ describe("mount() and destroy()", () => {
       for (let n = walker.nextNode(); n; n = walker.nextNode()) maxNode = Math.max(maxNode, (n as Text).data.length);
       const stats = renderer.stats();
       renderer.destroy();
-      return { firstFrameRecords, suffix: all.endsWith(text), len: text.length, total: all.length, maxNode, stats, left: host.childNodes.length };
+      return {
+        firstFrameRecords,
+        suffix: all.endsWith(text),
+        len: text.length,
+        total: all.length,
+        maxNode,
+        stats,
+        left: host.childNodes.length,
+      };
     });
     expect(r.firstFrameRecords).toBeLessThan(40); // 1,000 events → a handful of DOM mutations, not 1,000
     expect(r.suffix).toBe(true);

@@ -17,7 +17,13 @@ let foreignUrl: string;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--host-resolver-rules=MAP evil.example 127.0.0.1"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--host-resolver-rules=MAP evil.example 127.0.0.1",
+    ],
   });
   stack = await startStack({});
   foreign = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>elsewhere</title>"));
@@ -62,7 +68,10 @@ describe("serve in a browser", () => {
     const { page, context } = await newPage(browser);
     const response = await page.goto(`http://evil.example:${stack.dash.port}/`);
     expect(response?.status()).toBe(403);
-    const status = await page.evaluate(async (token) => (await fetch("/dashboard/status", { headers: { authorization: `Bearer ${token}` } })).status, stack.mock.token);
+    const status = await page.evaluate(
+      async (token) => (await fetch("/dashboard/status", { headers: { authorization: `Bearer ${token}` } })).status,
+      stack.mock.token,
+    );
     expect(status).toBe(403);
     await context.close();
   });

@@ -1,4 +1,14 @@
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -120,7 +130,9 @@ describe("views against the mock server", () => {
     await page.click(`button.file[data-name="agent.log"]`);
     const full = readFileSync(agentLog);
     const tail = full.subarray(full.length - 65_536).toString("utf8");
-    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe(tail.slice(tail.length - (tail.length - (tail.indexOf("\uFFFD") >= 0 ? tail.lastIndexOf("\uFFFD") + 1 : 0))));
+    await expect
+      .poll(() => page.locator("pre.log-text").textContent())
+      .toBe(tail.slice(tail.length - (tail.length - (tail.indexOf("\uFFFD") >= 0 ? tail.lastIndexOf("\uFFFD") + 1 : 0))));
     expect(ranges[0]).toBe("bytes=-65536");
     expect(await page.locator(".viewer .range").textContent()).toMatch(/of 94\.1 KiB/);
     await screenshot(page, "logs");
@@ -132,7 +144,10 @@ describe("views against the mock server", () => {
 
   it("the stream renders the replayed session in order with nothing missing", async () => {
     const events = recordedEvents();
-    const expected = events.filter((e) => e.type === "text_delta").map((e) => e.data as string).join("");
+    const expected = events
+      .filter((e) => e.type === "text_delta")
+      .map((e) => e.data as string)
+      .join("");
     const tools = events.filter((e) => e.type === "tool_activity").length;
     await page.click('a.nav-link[href="#/stream"]');
     await expect.poll(() => streamText(page), { timeout: 10_000 }).toBe(expected);
@@ -151,7 +166,9 @@ describe("views against the mock server", () => {
     });
     stack.mock.dropAll();
     await page.waitForSelector(".sr-gap");
-    await expect.poll(() => page.locator(".sr-gap").textContent(), { timeout: 15_000 }).toMatch(/^disconnected \d\d:\d\d:\d\d → \d\d:\d\d:\d\d$/);
+    await expect
+      .poll(() => page.locator(".sr-gap").textContent(), { timeout: 15_000 })
+      .toMatch(/^disconnected \d\d:\d\d:\d\d → \d\d:\d\d:\d\d$/);
     await expect.poll(() => page.locator(".badge").textContent()).toBe("connected");
     const seen = await page.evaluate(() => (window as unknown as { __badge: string[] }).__badge);
     expect(seen.some((t) => /^reconnecting( in \d+ s|…)$/.test(t))).toBe(true);
@@ -180,7 +197,9 @@ describe("stream controls and layouts", () => {
     await expect.poll(async () => (await streamText(page)).length).toBeGreaterThan(1000);
     await page.fill(".view-stream .find-input", "Shell");
     await expect.poll(() => page.locator(".view-stream .find-count").textContent()).toMatch(/^1 of \d+$/);
-    expect(await page.evaluate(() => (CSS as unknown as { highlights: Map<string, unknown> }).highlights.has("dd-stream-find-current"))).toBe(true);
+    expect(
+      await page.evaluate(() => (CSS as unknown as { highlights: Map<string, unknown> }).highlights.has("dd-stream-find-current")),
+    ).toBe(true);
     await page.press(".view-stream .find-input", "Enter");
     await expect.poll(() => page.locator(".view-stream .find-count").textContent()).toMatch(/^2 of \d+$/);
 
@@ -204,7 +223,16 @@ describe("stream controls and layouts", () => {
     await page.click(".view-stream .sr-jump");
     await page.waitForSelector(".view-stream .sr-jump", { state: "hidden" });
     // At the very bottom once the pages brought into view have their real size (a few frames at most).
-    await expect.poll(() => page.evaluate(() => { const sc = document.querySelector(".view-stream .sr-scroll")!; return sc.scrollHeight - sc.scrollTop - sc.clientHeight; }), { timeout: 2_000 }).toBeLessThan(2);
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const sc = document.querySelector(".view-stream .sr-scroll")!;
+            return sc.scrollHeight - sc.scrollTop - sc.clientHeight;
+          }),
+        { timeout: 2_000 },
+      )
+      .toBeLessThan(2);
 
     await page.click("button >> text=Clear");
     expect(await streamText(page)).toBe("");
@@ -265,7 +293,9 @@ describe("stream controls and layouts", () => {
     };
     stack.mock.setFaults({ httpStatus: 503 });
     await repoll();
-    await expect.poll(() => page.locator(".view-status .banner-error").textContent(), { timeout: 15_000 }).toMatch(/unavailable \(503\).*Showing data from/);
+    await expect
+      .poll(() => page.locator(".view-status .banner-error").textContent(), { timeout: 15_000 })
+      .toMatch(/unavailable \(503\).*Showing data from/);
     expect(await page.locator(".view-status .card-value").first().textContent()).toBe("claude");
     stack.mock.setFaults({});
     await repoll();

@@ -1,11 +1,4 @@
-import {
-  APIError,
-  AbortError,
-  ConnectionError,
-  DashboardError,
-  ProtocolError,
-  TimeoutError,
-} from "../errors.js";
+import { APIError, AbortError, ConnectionError, DashboardError, ProtocolError, TimeoutError } from "../errors.js";
 import { abortErrorFrom, linkAbort, throwIfAborted } from "../internal/abort.js";
 import { isJsonContentType } from "../internal/content-type.js";
 import { checkByteLimit } from "../internal/bytes.js";
@@ -179,5 +172,8 @@ function parseJsonBody(response: RawResponse, what: string): unknown {
 
 /** GET + JSON parse, the common case for every endpoint but the log file. */
 export async function getJson(config: RequestConfig, path: string, options?: RequestOptions, init?: GetInit): Promise<unknown> {
-  return parseJsonBody(await get(config, path, options, { ...init, headers: { Accept: "application/json", ...init?.headers } }), `GET ${path}`);
+  return parseJsonBody(
+    await get(config, path, options, { ...init, headers: { Accept: "application/json", ...init?.headers } }),
+    `GET ${path}`,
+  );
 }

@@ -111,7 +111,10 @@ export function listResult<T>(items: T[], skipped: SkippedEntry[]): ListResult<T
 }
 
 /** Runs `parse` per entry; a ProtocolError skips that entry, anything else is a bug and propagates. */
-export function parseEntries<T>(entries: Array<[string, unknown]>, parse: (value: unknown, key: string) => T): {
+export function parseEntries<T>(
+  entries: Array<[string, unknown]>,
+  parse: (value: unknown, key: string) => T,
+): {
   items: T[];
   skipped: SkippedEntry[];
 } {

@@ -1,7 +1,11 @@
 /** `16 MiB`, `1.5 MiB`, `64 KiB`, `1000 bytes`: sizes as the messages and the README state them. */
 export function formatBytes(n: number): string {
   if (n === Number.POSITIVE_INFINITY) return "unlimited";
-  for (const [unit, size] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ["GiB", 2 ** 30],
+    ["MiB", 2 ** 20],
+    ["KiB", 2 ** 10],
+  ] as const) {
     if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
   }
   return `${n} bytes`;

@@ -20,7 +20,11 @@ export class StreamEmitter {
     if (!current.includes(fn)) this.#listeners.set(type, [...current, fn]);
     return () => {
       const now = this.#listeners.get(type);
-      if (now?.includes(fn)) this.#listeners.set(type, now.filter((f) => f !== fn));
+      if (now?.includes(fn))
+        this.#listeners.set(
+          type,
+          now.filter((f) => f !== fn),
+        );
     };
   }
 

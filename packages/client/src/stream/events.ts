@@ -51,7 +51,8 @@ export function decodeFrame(message: unknown): StreamFrame {
       if (typeof data !== "string") throw new ProtocolError(`stream: ${type}.data must be a string`, message);
       return { type, data };
     case "system_status":
-      if (typeof data !== "string" && data !== null) throw new ProtocolError("stream: system_status.data must be a string or null", message);
+      if (typeof data !== "string" && data !== null)
+        throw new ProtocolError("stream: system_status.data must be a string or null", message);
       return { type, data };
     default:
       // quoteJson: `type` may be a hostile, deeply nested value that JSON.stringify cannot take.

@@ -62,7 +62,9 @@ export interface BrowserEvents {
 /** `globalThis` when it can report online/offline (a browser), else undefined (Node). */
 export function browserEvents(g: unknown = globalThis): BrowserEvents | undefined {
   const target = g as Partial<BrowserEvents>;
-  return typeof target.addEventListener === "function" && typeof target.removeEventListener === "function" ? (target as BrowserEvents) : undefined;
+  return typeof target.addEventListener === "function" && typeof target.removeEventListener === "function"
+    ? (target as BrowserEvents)
+    : undefined;
 }
 
 /** Calls `fn` when the browser comes back online or the tab becomes visible; returns the disposer. */

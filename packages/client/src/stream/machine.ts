@@ -46,7 +46,10 @@ export type MachineEvent =
   /** `close()`, abort, a loop left early, 1008, an unusable URL: over for good. */
   | { type: "close"; code: number; reason: string; error?: DashboardError | undefined };
 
-type Emit = { [K in "open" | "reconnecting" | "error"]: { type: "emit"; name: K; event: StreamEventMap[K] } }["open" | "reconnecting" | "error"];
+type Emit = { [K in "open" | "reconnecting" | "error"]: { type: "emit"; name: K; event: StreamEventMap[K] } }[
+  | "open"
+  | "reconnecting"
+  | "error"];
 type Timer = "retry" | "stable";
 export type Effect =
   /** Open a socket and watch it with the connect timeout (on failure, feed back `connect-failed`). */
@@ -86,7 +89,10 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
       // A URL the platform rejects will not get better by retrying.
       return {
         state: { ...state, socket: false },
-        effects: [{ type: "emit", name: "error", event: event.error }, { type: "then", event: { type: "close", code: 1006, reason: "invalid url" } }],
+        effects: [
+          { type: "emit", name: "error", event: event.error },
+          { type: "then", event: { type: "close", code: 1006, reason: "invalid url" } },
+        ],
       };
     case "auth-ping": {
       if (state.phase === "open") return none(state);
@@ -123,7 +129,14 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
 }
 
 /** 1008 is terminal; anything else backs off (full jitter with a floor) and reconnects. */
-function socketEnded(state: MachineState, code: number, reason: string, error: DashboardError | undefined, now: number, config: MachineConfig): Transition {
+function socketEnded(
+  state: MachineState,
+  code: number,
+  reason: string,
+  error: DashboardError | undefined,
+  now: number,
+  config: MachineConfig,
+): Transition {
   const effects: Effect[] = [];
   if (state.socket) effects.push({ type: "drop", kill: false });
   const after = { ...state, socket: false };

@@ -35,7 +35,9 @@ export class EventQueue<T> {
     }
     if (this.#items.length - this.#head >= this.#limit) {
       this.#ended = true;
-      this.#error = new DashboardError(`stream: a for-await loop fell ${this.#limit} events behind; raise maxBufferedEvents or consume faster`);
+      this.#error = new DashboardError(
+        `stream: a for-await loop fell ${this.#limit} events behind; raise maxBufferedEvents or consume faster`,
+      );
       return false;
     }
     this.#items.push(event);

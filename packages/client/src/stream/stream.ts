@@ -119,7 +119,10 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
       frame = decodeFrame(data);
     } catch (error) {
       // decodeFrame throws only ProtocolError; anything else is a bug, still reported as a bad frame.
-      this.#emitter.emit("error", error instanceof DashboardError ? error : new ProtocolError("stream: frame could not be decoded", "", { cause: error }));
+      this.#emitter.emit(
+        "error",
+        error instanceof DashboardError ? error : new ProtocolError("stream: frame could not be decoded", "", { cause: error }),
+      );
       return;
     }
     if (frame.type === "ping") {
@@ -188,7 +191,10 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
         },
       });
     } catch (cause) {
-      this.#dispatch({ type: "connect-failed", error: new ConnectionError(`stream: cannot open ${redact(this.#transport.url)}`, { cause }) });
+      this.#dispatch({
+        type: "connect-failed",
+        error: new ConnectionError(`stream: cannot open ${redact(this.#transport.url)}`, { cause }),
+      });
       return;
     }
     this.#socket = socket;

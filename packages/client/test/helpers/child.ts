@@ -17,7 +17,15 @@ export async function buildClientForChild(name: string): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   // config: false, or tsup would pick up the package's tsup.config.ts (clean: true) when run from the package
   // and wipe the libraries of test files building in parallel.
-  await build({ entry: { [name]: join(pkg, "src/index.ts") }, outDir, format: ["esm"], silent: true, external: ["ws", "isomorphic-ws"], config: false, clean: false });
+  await build({
+    entry: { [name]: join(pkg, "src/index.ts") },
+    outDir,
+    format: ["esm"],
+    silent: true,
+    external: ["ws", "isomorphic-ws"],
+    config: false,
+    clean: false,
+  });
   return `./${name}.js`;
 }
 
@@ -43,7 +51,9 @@ export async function runChild(file: string, source: string, env: Record<string,
     killed = true;
     child.kill("SIGKILL");
   }, timeoutMs);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on("exit", (c, s) => resolve([c, s])),
+  );
   clearTimeout(killer);
   return { code, signal, out, killed };
 }

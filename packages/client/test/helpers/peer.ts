@@ -37,7 +37,13 @@ export const json = (res: ServerResponse, status: number, body: unknown, headers
   res.end(typeof body === "string" ? body : JSON.stringify(body));
 };
 
-export const text = (res: ServerResponse, status: number, body: string | Buffer, type = "text/plain; charset=utf-8", headers: Record<string, string> = {}) => {
+export const text = (
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  type = "text/plain; charset=utf-8",
+  headers: Record<string, string> = {},
+) => {
   res.writeHead(status, { "content-type": type, ...headers });
   res.end(body);
 };

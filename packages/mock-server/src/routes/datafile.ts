@@ -8,12 +8,7 @@ import { join } from "node:path";
 import { jsonReply, rawJsonReply, reformatPyJson, type Reply } from "../http.js";
 import type { RouteContext } from "./context.js";
 
-export async function dataFileReply(
-  ctx: RouteContext,
-  file: string,
-  snapshotPath: string,
-  missing: unknown,
-): Promise<Reply> {
+export async function dataFileReply(ctx: RouteContext, file: string, snapshotPath: string, missing: unknown): Promise<Reply> {
   if (ctx.dataDir === undefined) {
     // No data folder: answer from the recording's latest snapshot of this endpoint, if any.
     const snap = ctx.snapshot(snapshotPath);

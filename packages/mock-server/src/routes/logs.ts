@@ -28,7 +28,9 @@ async function pinnedMtimes(dataDir: string): Promise<Record<string, number>> {
   try {
     const pinned: unknown = JSON.parse(await readFile(join(dataDir, LOG_MTIMES_FILE), "utf8"));
     if (!pinned || typeof pinned !== "object" || Array.isArray(pinned)) return {};
-    return Object.fromEntries(Object.entries(pinned).filter((entry): entry is [string, number] => typeof entry[1] === "number" && Number.isFinite(entry[1])));
+    return Object.fromEntries(
+      Object.entries(pinned).filter((entry): entry is [string, number] => typeof entry[1] === "number" && Number.isFinite(entry[1])),
+    );
   } catch {
     return {};
   }
@@ -123,7 +125,14 @@ function fileResponse(r: RouteRequest, path: string, st: BigIntStats, shiftSecon
 
   // Preconditions in aiohttp's order: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since.
   const ifMatch = h["if-match"];
-  if (ifMatch !== undefined && ifMatch.trim() !== "*" && !ifMatch.split(",").map((s) => s.trim()).includes(etag)) {
+  if (
+    ifMatch !== undefined &&
+    ifMatch.trim() !== "*" &&
+    !ifMatch
+      .split(",")
+      .map((s) => s.trim())
+      .includes(etag)
+  ) {
     return { kind: "file", status: 412, headers: { ...base, "Content-Length": "0" } };
   }
   const ius = parseHttpDate(h["if-unmodified-since"]);
@@ -145,9 +154,10 @@ function fileResponse(r: RouteRequest, path: string, st: BigIntStats, shiftSecon
   if (rangeHeader !== undefined && ifRange !== undefined) {
     // A stale If-Range means "send me the whole file".
     const ifRangeDate = parseHttpDate(ifRange);
-    const fresh = ifRange.trim().startsWith('"') || ifRange.trim().startsWith("W/")
-      ? ifRange.trim() === etag
-      : ifRangeDate !== undefined && mtime <= ifRangeDate; // same float-vs-seconds rule as above
+    const fresh =
+      ifRange.trim().startsWith('"') || ifRange.trim().startsWith("W/")
+        ? ifRange.trim() === etag
+        : ifRangeDate !== undefined && mtime <= ifRangeDate; // same float-vs-seconds rule as above
     if (!fresh) rangeHeader = undefined;
   }
 

@@ -76,7 +76,8 @@ export function decide(request: GateRequest, hosts: HostAllowList): GateDecision
     if (request.method !== "GET") return refuse(405, "a WebSocket upgrade is a GET", { allow: "GET" });
     if (request.upgrade.trim().toLowerCase() !== "websocket") return refuse(400, "only WebSocket upgrades are proxied");
     // isHostAllowed passed, so host is defined.
-    if (!isOwnOrigin(request.origin, request.host ?? "")) return refuse(403, "the stream can only be opened from the dashboard's own page (Origin mismatch)");
+    if (!isOwnOrigin(request.origin, request.host ?? ""))
+      return refuse(403, "the stream can only be opened from the dashboard's own page (Origin mismatch)");
     return { action: "proxy", url };
   }
 

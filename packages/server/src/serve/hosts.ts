@@ -76,7 +76,8 @@ export function parseHostPattern(value: string): HostPattern {
   // A bare IPv6 address ("::1", "fe80::1") has colons a port cannot be told from: take it whole.
   if (!text.startsWith("[") && (text.match(/:/g)?.length ?? 0) > 1) text = `[${text}]`;
   const host = parseHost(text);
-  if (!host) throw new TypeError(`not a host name: ${JSON.stringify(value)} (expected e.g. "dash.example", "dash.example:8080" or "[::1]")`);
+  if (!host)
+    throw new TypeError(`not a host name: ${JSON.stringify(value)} (expected e.g. "dash.example", "dash.example:8080" or "[::1]")`);
   return { name: host.name, subdomains, port: host.port };
 }
 

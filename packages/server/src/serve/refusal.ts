@@ -37,7 +37,10 @@ export function refuseResponse(res: ServerResponse, refusal: Refusal): void {
 export function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
   const body = refusalBody(refusal);
   const headers = { ...refusalHeaders(refusal, body), connection: "close" };
-  const head = [`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? "Error"}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const head = [
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? "Error"}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   // Destroy once written: a client that never closes its side must not hold the socket open.
   if (socket.writable) socket.end(`${head.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
   else socket.destroy();

@@ -41,9 +41,7 @@ export function readTokenFile(path: string, read: (path: string) => string = (p)
 export function resolveToken(sources: TokenSources, read?: (path: string) => string): ResolvedToken {
   const warnings: string[] = [];
   if (sources.argv !== undefined) {
-    warnings.push(
-      `warning: --token is visible to every user of this machine in ps; use ${TOKEN_ENV}=… or --token-file FILE instead.`,
-    );
+    warnings.push(`warning: --token is visible to every user of this machine in ps; use ${TOKEN_ENV}=… or --token-file FILE instead.`);
   }
   if (sources.file !== undefined) return { token: readTokenFile(sources.file, read), source: "file", warnings };
   // An empty variable (`DUCTOR_API_TOKEN= cmd`) means "no token", not an empty one.

@@ -18,7 +18,8 @@ import {
 function serverReason(err: APIError): string | null {
   const { body } = err;
   let reason: string | null = null;
-  if (body && typeof body === "object" && typeof (body as { error?: unknown }).error === "string") reason = (body as { error: string }).error;
+  if (body && typeof body === "object" && typeof (body as { error?: unknown }).error === "string")
+    reason = (body as { error: string }).error;
   else if (typeof body === "string" && !/^\s*</.test(body)) reason = body;
   if (!reason) return null;
   reason = reason.replace(/\s+/g, " ").trim();

@@ -27,7 +27,12 @@ export interface Live {
   close(): void;
 }
 
-export function createLive(client: Client, sink: LiveSink, onRefused: (reason: string) => void, streamOptions?: Parameters<Client["stream"]>[0]): Live {
+export function createLive(
+  client: Client,
+  sink: LiveSink,
+  onRefused: (reason: string) => void,
+  streamOptions?: Parameters<Client["stream"]>[0],
+): Live {
   let state: LinkState = { kind: "connecting" };
   let hadOpen = false;
   let gapOpen = false;
@@ -40,39 +45,67 @@ export function createLive(client: Client, sink: LiveSink, onRefused: (reason: s
   const stream: Stream = client.stream(streamOptions);
   const offs: Array<() => void> = [];
   // Every stream event has one argument: no rest/spread, which would allocate per streamed frame.
-  const on = <T>(fn: (event: T) => unknown): ((event: T) => void) => (event: T) => {
-    if (!closed) fn(event);
-  };
+  const on =
+    <T>(fn: (event: T) => unknown): ((event: T) => void) =>
+    (event: T) => {
+      if (!closed) fn(event);
+    };
 
   offs.push(
-    stream.on("text_delta", on((ev: { data: string }) => sink.text(ev.data))),
-    stream.on("tool_activity", on((ev: { data: string }) => sink.tool(ev.data))),
-    stream.on("system_status", on((ev: { data: string | null }) => sink.status(ev.data))),
-    stream.on("open", on(() => {
-      if (gapOpen) sink.gapEnd(new Date());
-      gapOpen = false;
-      hadOpen = true;
-      set({ kind: "open", since: Date.now() });
-    })),
-    stream.on("reconnecting", on((ev: { attempt: number; delayMs: number; at?: number; code?: number }) => {
-      if (hadOpen && !gapOpen) {
-        gapOpen = true;
-        sink.gapStart(new Date());
-        sink.status(null);
-      }
-      set({ kind: "reconnecting", retryAt: typeof ev.at === "number" ? ev.at : Date.now() + ev.delayMs, attempt: ev.attempt, code: ev.code });
-    })),
-    stream.on("error", on((err: unknown) => {
-      if (err instanceof AuthenticationError) {
-        set({ kind: "refused" });
-        closed = true;
-        stream.close();
-        onRefused("The server refused the token (the live stream was closed with 1008 unauthorized).");
-      } else sink.protocolError?.(err);
-    })),
-    stream.on("close", on((ev: { code?: number; reason?: string }) => {
-      if (state.kind !== "refused") set({ kind: "closed", code: ev?.code, reason: ev?.reason });
-    })),
+    stream.on(
+      "text_delta",
+      on((ev: { data: string }) => sink.text(ev.data)),
+    ),
+    stream.on(
+      "tool_activity",
+      on((ev: { data: string }) => sink.tool(ev.data)),
+    ),
+    stream.on(
+      "system_status",
+      on((ev: { data: string | null }) => sink.status(ev.data)),
+    ),
+    stream.on(
+      "open",
+      on(() => {
+        if (gapOpen) sink.gapEnd(new Date());
+        gapOpen = false;
+        hadOpen = true;
+        set({ kind: "open", since: Date.now() });
+      }),
+    ),
+    stream.on(
+      "reconnecting",
+      on((ev: { attempt: number; delayMs: number; at?: number; code?: number }) => {
+        if (hadOpen && !gapOpen) {
+          gapOpen = true;
+          sink.gapStart(new Date());
+          sink.status(null);
+        }
+        set({
+          kind: "reconnecting",
+          retryAt: typeof ev.at === "number" ? ev.at : Date.now() + ev.delayMs,
+          attempt: ev.attempt,
+          code: ev.code,
+        });
+      }),
+    ),
+    stream.on(
+      "error",
+      on((err: unknown) => {
+        if (err instanceof AuthenticationError) {
+          set({ kind: "refused" });
+          closed = true;
+          stream.close();
+          onRefused("The server refused the token (the live stream was closed with 1008 unauthorized).");
+        } else sink.protocolError?.(err);
+      }),
+    ),
+    stream.on(
+      "close",
+      on((ev: { code?: number; reason?: string }) => {
+        if (state.kind !== "refused") set({ kind: "closed", code: ev?.code, reason: ev?.reason });
+      }),
+    ),
   );
 
   return {

@@ -62,7 +62,12 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
 
   // Connection badge: always visible.
   const badgeText = h("span", { class: "badge-text" }, "connecting…");
-  const badge = h("span", { class: "badge", "data-state": "connecting", role: "status", "aria-live": "polite" }, h("span", { class: "dot", "aria-hidden": "true" }), badgeText);
+  const badge = h(
+    "span",
+    { class: "badge", "data-state": "connecting", role: "status", "aria-live": "polite" },
+    h("span", { class: "dot", "aria-hidden": "true" }),
+    badgeText,
+  );
   let link: LinkState = { kind: "connecting" };
   let accepted = false;
   let online = typeof navigator === "undefined" ? true : navigator.onLine !== false;
@@ -138,7 +143,11 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     nav,
     h("div", { class: "topbar-end" }, badge, opts.onSignOut ? signOut : null),
   );
-  const main = h("main", { class: "views" }, ROUTES.map((r) => views[r].el));
+  const main = h(
+    "main",
+    { class: "views" },
+    ROUTES.map((r) => views[r].el),
+  );
   const el = h("div", { class: "shell" }, header, main);
 
   let route: Route = opts.initialRoute ?? "status";

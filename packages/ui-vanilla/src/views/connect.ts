@@ -18,8 +18,24 @@ export interface ConnectView {
 
 /** The connect form; it ends (check cancelled, form removed) with `scope`. */
 export function createConnectView(scope: Scope, opts: ConnectOptions): ConnectView {
-  const url = h("input", { id: "dd-url", name: "url", type: "url", value: opts.baseUrl, autocomplete: "url", required: true, spellcheck: "false" });
-  const token = h("input", { id: "dd-token", name: "token", type: "password", autocomplete: "off", required: true, spellcheck: "false", placeholder: "43-character API token" });
+  const url = h("input", {
+    id: "dd-url",
+    name: "url",
+    type: "url",
+    value: opts.baseUrl,
+    autocomplete: "url",
+    required: true,
+    spellcheck: "false",
+  });
+  const token = h("input", {
+    id: "dd-token",
+    name: "token",
+    type: "password",
+    autocomplete: "off",
+    required: true,
+    spellcheck: "false",
+    placeholder: "43-character API token",
+  });
   const remember = h("input", { id: "dd-remember", name: "remember", type: "checkbox", checked: !!opts.remember });
   const submit = h("button", { type: "submit", class: "btn btn-primary" }, "Connect");
   const message = h("p", { class: "connect-message", role: "alert", hidden: !opts.reason }, opts.reason ?? "");
@@ -29,14 +45,24 @@ export function createConnectView(scope: Scope, opts: ConnectOptions): ConnectVi
     "form",
     { class: "connect-form", "aria-labelledby": "dd-connect-title" },
     h("h1", { id: "dd-connect-title" }, "Connect to ductor"),
-    h("p", { class: "muted" }, "The dashboard talks to ductor's API server. Enter its address and the API token (", h("code", null, "api.token"), " in ductor's config.json)."),
+    h(
+      "p",
+      { class: "muted" },
+      "The dashboard talks to ductor's API server. Enter its address and the API token (",
+      h("code", null, "api.token"),
+      " in ductor's config.json).",
+    ),
     message,
     h("label", { for: "dd-url" }, "Server URL"),
     url,
     h("label", { for: "dd-token" }, "Token"),
     token,
     h("label", { class: "check", for: "dd-remember" }, remember, " Remember on this device"),
-    h("p", { class: "hint" }, "Without it, the token is kept only for this tab (sessionStorage). Remembered tokens sit in localStorage, where any script on this origin can read them."),
+    h(
+      "p",
+      { class: "hint" },
+      "Without it, the token is kept only for this tab (sessionStorage). Remembered tokens sit in localStorage, where any script on this origin can read them.",
+    ),
     submit,
   );
 

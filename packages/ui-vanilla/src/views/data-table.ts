@@ -27,7 +27,15 @@ export function createTable(caption: string, columnSpecs: readonly Column[], emp
     "table",
     { class: `data ${cls}`.trim() },
     h("caption", { class: "sr-only" }, caption),
-    h("thead", null, h("tr", null, columns.map((c) => h("th", { scope: "col", class: `col-${c.kind}` }, c.label)))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        columns.map((c) => h("th", { scope: "col", class: `col-${c.kind}` }, c.label)),
+      ),
+    ),
     tbody,
   );
   const empty = h("p", { class: "empty", hidden: true }, emptyText);

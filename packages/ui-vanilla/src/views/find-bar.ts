@@ -28,7 +28,11 @@ const SEARCH_DEBOUNCE_MS = 150;
  */
 export function createFindBar({ placeholder, label, finder, beforeSearch = () => {} }: FindBarOptions): FindBar {
   const input = h("input", { type: "search", class: "find-input", placeholder, "aria-label": label, spellcheck: "false" });
-  const prevBtn = h("button", { type: "button", class: "btn btn-icon", "aria-label": "Previous match", title: "Previous match (Shift+Enter)" }, "↑");
+  const prevBtn = h(
+    "button",
+    { type: "button", class: "btn btn-icon", "aria-label": "Previous match", title: "Previous match (Shift+Enter)" },
+    "↑",
+  );
   const nextBtn = h("button", { type: "button", class: "btn btn-icon", "aria-label": "Next match", title: "Next match (Enter)" }, "↓");
   const count = h("span", { class: "find-count muted", "aria-live": "polite" });
   const el = h("div", { class: "toolbar-group find" }, input, prevBtn, nextBtn, count);

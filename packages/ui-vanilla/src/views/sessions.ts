@@ -45,7 +45,14 @@ export function createSessionsView(ctx: AppContext, scope: Scope): View {
   const sessionsError = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const tasks = createTable(
     "Background tasks in flight",
-    ["Task", { label: "Status", kind: "value" }, "Provider / model", "Prompt", { label: "Created", kind: "value" }, { label: "Elapsed", kind: "value" }],
+    [
+      "Task",
+      { label: "Status", kind: "value" },
+      "Provider / model",
+      "Prompt",
+      { label: "Created", kind: "value" },
+      { label: "Elapsed", kind: "value" },
+    ],
     "No background tasks running.",
     "tasks",
   );
@@ -71,8 +78,20 @@ export function createSessionsView(ctx: AppContext, scope: Scope): View {
     { class: "view view-sessions", "aria-labelledby": "dd-h-sessions", hidden: true },
     header.el,
     header.error,
-    h("section", { class: "panel", "aria-labelledby": "dd-h-tasks" }, h("h2", { id: "dd-h-tasks" }, "Background tasks in flight ", tasksCount), tasksError, tasks.el),
-    h("section", { class: "panel", "aria-labelledby": "dd-h-sess" }, h("h2", { id: "dd-h-sess" }, "Sessions ", sessionsCount), sessionsError, sessions.el),
+    h(
+      "section",
+      { class: "panel", "aria-labelledby": "dd-h-tasks" },
+      h("h2", { id: "dd-h-tasks" }, "Background tasks in flight ", tasksCount),
+      tasksError,
+      tasks.el,
+    ),
+    h(
+      "section",
+      { class: "panel", "aria-labelledby": "dd-h-sess" },
+      h("h2", { id: "dd-h-sess" }, "Sessions ", sessionsCount),
+      sessionsError,
+      sessions.el,
+    ),
   );
   scope.register(() => el.remove());
 

@@ -23,7 +23,11 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   const statusDot = h("span", { class: "agent-status", hidden: true, role: "status" });
   const tools = h("span", { class: "tool-count muted" }, "no tools yet");
   const feedback = h("span", { class: "feedback muted", role: "status" });
-  const pauseBtn = h("button", { type: "button", class: "btn", "aria-pressed": "false", title: "Stop rendering; output is buffered and shown on resume" }, "Pause");
+  const pauseBtn = h(
+    "button",
+    { type: "button", class: "btn", "aria-pressed": "false", title: "Stop rendering; output is buffered and shown on resume" },
+    "Pause",
+  );
   const clearBtn = h("button", { type: "button", class: "btn" }, "Clear");
   const copyBtn = h("button", { type: "button", class: "btn" }, "Copy");
   const finder = createFinder(renderer.content, {

@@ -69,13 +69,17 @@ export function followStep(shownTail: string, shownEnd: number, chunk: FollowChu
   if (chunk.start >= shownEnd) {
     // A whole-file read (nothing was shown) or a server that ignored the overlap: take it from where we are.
     const text = chunk.start === shownEnd ? chunk.text : null;
-    return text === null ? { kind: "rotated", totalSize: chunk.totalSize } : { kind: "append", text, end: chunk.end, totalSize: chunk.totalSize };
+    return text === null
+      ? { kind: "rotated", totalSize: chunk.totalSize }
+      : { kind: "append", text, end: chunk.end, totalSize: chunk.totalSize };
   }
   const overlap = suffixOfBytes(shownTail, shownEnd - chunk.start);
   if (overlap === null) {
     // The re-read bytes cannot be compared exactly: trust the size, which did not shrink.
     const skip = suffixOfBytes(chunk.text, chunk.end - shownEnd);
-    return skip === null ? { kind: "rotated", totalSize: chunk.totalSize } : { kind: "append", text: skip, end: chunk.end, totalSize: chunk.totalSize };
+    return skip === null
+      ? { kind: "rotated", totalSize: chunk.totalSize }
+      : { kind: "append", text: skip, end: chunk.end, totalSize: chunk.totalSize };
   }
   if (!chunk.text.startsWith(overlap)) return { kind: "rotated", totalSize: chunk.totalSize };
   return { kind: "append", text: chunk.text.slice(overlap.length), end: chunk.end, totalSize: chunk.totalSize };

@@ -35,7 +35,11 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
   const title = h("h2", { class: "viewer-title", id: "dd-h-logfile" }, "No file open");
   const range = h("span", { class: "muted range" });
   const earlierBtn = h("button", { type: "button", class: "btn", disabled: true }, "Load earlier");
-  const followBtn = h("button", { type: "button", class: "btn", "aria-pressed": "false", disabled: true, title: "Poll for appended lines every 2 s" }, "Follow");
+  const followBtn = h(
+    "button",
+    { type: "button", class: "btn", "aria-pressed": "false", disabled: true, title: "Poll for appended lines every 2 s" },
+    "Follow",
+  );
   const errorEl = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const error = elementBanner(errorEl);
   const noteEl = h("p", { class: "banner banner-info", role: "status", hidden: true });
@@ -50,7 +54,12 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
     "section",
     { class: "viewer", "aria-labelledby": "dd-h-logfile" },
     h("div", { class: "viewer-head" }, title, range),
-    h("div", { class: "toolbar", role: "toolbar", "aria-label": "Log controls" }, h("div", { class: "toolbar-group" }, earlierBtn, followBtn), findBar.el),
+    h(
+      "div",
+      { class: "toolbar", role: "toolbar", "aria-label": "Log controls" },
+      h("div", { class: "toolbar-group" }, earlierBtn, followBtn),
+      findBar.el,
+    ),
     errorEl,
     noteEl,
     placeholder,
