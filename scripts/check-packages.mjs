@@ -71,7 +71,7 @@ function readTarball(file) {
     const size = parseInt(str(124, 136).trim() || "0", 8);
     const type = str(156, 157);
     const prefix = str(345, 500);
-    let name = longName ?? (prefix ? `${prefix}/${str(0, 100)}` : str(0, 100));
+    const name = longName ?? (prefix ? `${prefix}/${str(0, 100)}` : str(0, 100));
     longName = undefined;
     const body = buf.subarray(off + 512, off + 512 + size);
     if (type === "L") longName = body.toString("utf8").replace(/\0.*$/s, "");

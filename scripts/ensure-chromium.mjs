@@ -23,7 +23,7 @@ if (!found()) {
   run(["update", "-qq"]);
   run(["install", "-y", "-qq", "--no-install-recommends", "chromium"]);
   if (!found()) {
-    console.error("apt-get finished but no chromium binary appeared at " + candidates.join(", "));
+    console.error(`apt-get finished but no chromium binary appeared at ${candidates.join(", ")}`);
     process.exit(1);
   }
 }

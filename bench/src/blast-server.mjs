@@ -14,7 +14,7 @@ export function frameAt(i) {
       .replace(/":"/g, '": "')
       .replace(/","/g, '", "');
   let text = `${i} `;
-  for (let w = i; text.length < 44; w += 7) text += WORDS[w % WORDS.length] + " ";
+  for (let w = i; text.length < 44; w += 7) text += `${WORDS[w % WORDS.length]} `;
   text = text.slice(0, 47) + (i % 8 === 7 ? "\n" : " ");
   return `{"type": "text_delta", "data": ${JSON.stringify(text)}}`;
 }

@@ -12,7 +12,7 @@ async function writeRecording(dir, events) {
   ];
   for (let i = 0; i < events; i++) lines.push(`{"t":${i},"event":${frameAt(i)}}`);
   const path = join(dir, "fanout.jsonl");
-  await writeFile(path, lines.join("\n") + "\n");
+  await writeFile(path, `${lines.join("\n")}\n`);
   return path;
 }
 

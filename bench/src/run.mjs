@@ -18,7 +18,7 @@ const { values } = parseArgs({
 });
 const only = new Set(values.only.split(","));
 const quick = values.quick;
-const log = (line) => process.stderr.write(line + "\n");
+const log = (line) => process.stderr.write(`${line}\n`);
 
 const results = { date: new Date().toISOString(), node: process.version, quick };
 // Imported lazily, so that `--only sizes` does not need Chromium nor the others' packages built.
@@ -48,6 +48,6 @@ if (only.has("render")) {
 
 const outDir = fileURLToPath(new URL("../results/", import.meta.url));
 await mkdir(outDir, { recursive: true });
-await writeFile(outDir + "latest.json", JSON.stringify(results, null, 2) + "\n");
-process.stdout.write(renderTables(results) + "\n");
+await writeFile(`${outDir}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`${renderTables(results)}\n`);
 process.stdout.write(`\n(JSON: bench/results/latest.json)\n`);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AbortError,
-  APIError,
+  type APIError,
   AuthenticationError,
   BadRequestError,
   DashboardClient,

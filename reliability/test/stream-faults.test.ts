@@ -115,7 +115,7 @@ describe("stream faults", () => {
     stream.on("error", (error) => errors.push(error));
     await next(stream, "open");
 
-    const big = "x".repeat(10 * 1024 * 1024 - 3) + "end";
+    const big = `${"x".repeat(10 * 1024 * 1024 - 3)}end`;
     server.broadcast({ type: "text_delta", data: "first" });
     server.broadcast('{"type": "text_delta", "data": "cut off');
     server.broadcast(new TextEncoder().encode('{"type": "text_delta", "data": "binary"}'));

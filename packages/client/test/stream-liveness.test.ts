@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConnectionError, DashboardError, TimeoutError } from "../src/errors.js";
+import { ConnectionError, type DashboardError, TimeoutError } from "../src/errors.js";
 import {
   browserEvents,
   checkIdle,

@@ -1,6 +1,13 @@
 import { startMockServer, type MockServer } from "@ductor/mock-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { AuthenticationError, ConnectionError, DashboardClient, ProtocolError, TimeoutError, type StreamDataEvent } from "../src/index.js";
+import {
+  AuthenticationError,
+  ConnectionError,
+  DashboardClient,
+  type ProtocolError,
+  TimeoutError,
+  type StreamDataEvent,
+} from "../src/index.js";
 import { countingWebSocket, delay, next, record, until } from "./helpers/stream.js";
 
 const servers: MockServer[] = [];

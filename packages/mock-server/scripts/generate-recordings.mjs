@@ -108,7 +108,7 @@ class Timeline {
 }
 
 function writeRecording(name, header, lines) {
-  const text = [JSON.stringify(header), ...lines.map((l) => JSON.stringify(l))].join("\n") + "\n";
+  const text = `${[JSON.stringify(header), ...lines.map((l) => JSON.stringify(l))].join("\n")}\n`;
   writeFileSync(join(ROOT, `${name}.jsonl`), text);
 }
 
@@ -378,7 +378,7 @@ function agentLog(seed, startEpoch, lineCount, withTraceback) {
       lines.push("ductor_bot.cli.errors.CLIError: claude exited with 1: Error: session 3f0c9a4e not found");
     }
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 function serviceErr() {
@@ -412,7 +412,7 @@ function writeDataFolder(name, kind, provider, logSeed) {
   // Git and `npm pack` do not keep mtimes, so the folder pins them itself (see routes/logs.ts).
   writeFileSync(
     join(dir, LOG_MTIMES_FILE),
-    JSON.stringify(Object.fromEntries(logs.map(([file, , mtime]) => [file, mtime])), null, 2) + "\n",
+    `${JSON.stringify(Object.fromEntries(logs.map(([file, , mtime]) => [file, mtime])), null, 2)}\n`,
   );
   const listing = logs
     .map(([file, , mtime]) => ({ name: file, size: statSync(join(dir, "logs", file)).size, mtime }))
@@ -560,7 +560,7 @@ function longOutput() {
   const rand = mulberry32(99);
   const words = ["lorem", "ipsum", "δ-delta", "数据", "données", "🔥", "naïve", "façade", "Straße", "—", "résumé", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"];
   let long = "";
-  while (long.length < 6000) long += words[Math.floor(rand() * words.length)] + " ";
+  while (long.length < 6000) long += `${words[Math.floor(rand() * words.length)]} `;
   tl.text(`Long line follows:\n${long.trimEnd()}\n`);
   tl.text(`/${Array.from({ length: 120 }, (_, i) => `segment-${i}`).join("/")}/final-file.txt\n`);
   // Many-line output: a table of 300 rows in one chunk (ductor sends whole messages).

@@ -134,7 +134,7 @@ export function serializeEntry(entry: RecordingEntry): string {
 
 /** The whole file, one JSON value per line, ending with a newline. */
 export function serializeRecording(rec: Recording): string {
-  return [serializeHeader(rec.header), ...rec.entries.map(serializeEntry)].join("\n") + "\n";
+  return `${[serializeHeader(rec.header), ...rec.entries.map(serializeEntry)].join("\n")}\n`;
 }
 
 /**

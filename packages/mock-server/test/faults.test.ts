@@ -119,34 +119,34 @@ describe("stream faults", () => {
 describe("http faults", () => {
   it("httpStatus answers /dashboard/* after auth; /health and 401 are unaffected", async () => {
     const s = await start({ faults: { httpStatus: 502 } });
-    let res = await fetch(s.url + "/dashboard/status", { headers: auth });
+    let res = await fetch(`${s.url}/dashboard/status`, { headers: auth });
     expect(res.status).toBe(502);
     expect(await res.text()).toBe("502: Bad Gateway");
-    res = await fetch(s.url + "/dashboard/status");
+    res = await fetch(`${s.url}/dashboard/status`);
     expect(res.status).toBe(401);
-    expect((await fetch(s.url + "/health")).status).toBe(200);
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
     const ws = connect(`${s.streamUrl}?token=t`);
     await expect(ws.opened).rejects.toThrow("HTTP 502");
 
     s.setFaults({ httpStatus: 503, htmlErrors: true });
-    res = await fetch(s.url + "/dashboard/logs", { headers: auth });
+    res = await fetch(`${s.url}/dashboard/logs`, { headers: auth });
     expect(res.status).toBe(503);
     expect(res.headers.get("content-type")).toBe("text/html");
     expect(await res.text()).toContain("<h1>503 Service Unavailable</h1>");
 
     s.setFaults({ httpStatus: 500 });
-    res = await fetch(s.url + "/dashboard/sessions", { headers: auth });
+    res = await fetch(`${s.url}/dashboard/sessions`, { headers: auth });
     expect(res.status).toBe(500);
     expect(await res.text()).toBe("500 Internal Server Error\n\nServer got itself in trouble");
 
     s.setFaults({});
-    expect((await fetch(s.url + "/dashboard/sessions", { headers: auth })).status).toBe(200);
+    expect((await fetch(`${s.url}/dashboard/sessions`, { headers: auth })).status).toBe(200);
   });
 
   it("httpDelayMs delays every response", async () => {
     const s = await start({ faults: { httpDelayMs: 200 } });
     const t0 = Date.now();
-    const res = await fetch(s.url + "/health");
+    const res = await fetch(`${s.url}/health`);
     expect(res.status).toBe(200);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
   });

@@ -26,7 +26,7 @@ afterAll(async () => {
 /** node:http keeps the path as written (fetch would normalise `..` and `%2e%2e` away). */
 function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(server.url + "/", { path, headers }, (res) => {
+    const req = request(`${server.url}/`, { path, headers }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
@@ -65,7 +65,7 @@ describe("auth and framework errors", () => {
   });
 
   it("a non-ASCII token is a 500, not a 401 (ductor's compare_digest raises)", async () => {
-    const res = await fetch(server.url + "/dashboard/status", {
+    const res = await fetch(`${server.url}/dashboard/status`, {
       headers: { authorization: Buffer.from("Bearer sécret", "utf8").toString("latin1") },
     });
     expect(res.status).toBe(500);
@@ -307,28 +307,28 @@ describe("data folder edge cases", () => {
     const s = await startMockServer({ data: d, token: "x" });
     const h = { authorization: "Bearer x" };
     try {
-      let res = await fetch(s.url + "/dashboard/sessions", { headers: h });
+      let res = await fetch(`${s.url}/dashboard/sessions`, { headers: h });
       expect(await res.text()).toBe("{}");
-      expect(await (await fetch(s.url + "/dashboard/tasks", { headers: h })).text()).toBe("[]");
-      expect(await (await fetch(s.url + "/dashboard/logs", { headers: h })).text()).toBe("[]");
+      expect(await (await fetch(`${s.url}/dashboard/tasks`, { headers: h })).text()).toBe("[]");
+      expect(await (await fetch(`${s.url}/dashboard/logs`, { headers: h })).text()).toBe("[]");
 
       writeFileSync(join(d, "sessions.json"), '{"a": 1,');
-      res = await fetch(s.url + "/dashboard/sessions", { headers: h });
+      res = await fetch(`${s.url}/dashboard/sessions`, { headers: h });
       expect(res.status).toBe(500);
       expect(res.headers.get("content-type")).toBe(TEXT_CT);
       expect(res.headers.get("connection")).toBe("close");
       expect(await res.text()).toBe("500 Internal Server Error\n\nServer got itself in trouble");
 
-      res = await fetch(s.url + "/dashboard/sessions", { headers: { ...h, accept: "text/html,*/*" } });
+      res = await fetch(`${s.url}/dashboard/sessions`, { headers: { ...h, accept: "text/html,*/*" } });
       expect(res.status).toBe(500);
       expect(res.headers.get("content-type")).toMatch(/^text\/html/);
       expect(await res.text()).toContain("<title>500 Internal Server Error</title>");
 
       writeFileSync(join(d, "sessions.json"), Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]));
-      expect((await fetch(s.url + "/dashboard/sessions", { headers: h })).status).toBe(500);
+      expect((await fetch(`${s.url}/dashboard/sessions`, { headers: h })).status).toBe(500);
 
       writeFileSync(join(d, "sessions.json"), '[1, 2.0, "\u00e9", 1e400, -0, 12345678901234567890]');
-      res = await fetch(s.url + "/dashboard/sessions", { headers: h });
+      res = await fetch(`${s.url}/dashboard/sessions`, { headers: h });
       expect(res.status).toBe(200);
       expect(await res.text()).toBe('[1, 2.0, "\\u00e9", Infinity, 0, 12345678901234567890]');
     } finally {

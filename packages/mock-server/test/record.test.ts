@@ -62,7 +62,7 @@ describe("record → replay round trip", () => {
         recTimes.map((t) => t / 2),
       );
       // without a data folder, REST answers come from the recorded snapshots
-      const res = await fetch(replay.url + "/dashboard/tasks", { headers: { authorization: `Bearer ${replay.token}` } });
+      const res = await fetch(`${replay.url}/dashboard/tasks`, { headers: { authorization: `Bearer ${replay.token}` } });
       const snapTasks = rec.entries.flatMap((e) => ("snapshot" in e && e.snapshot.path === "/dashboard/tasks" ? [e.snapshot.body] : []));
       expect(await res.json()).toEqual(snapTasks[0]);
     } finally {

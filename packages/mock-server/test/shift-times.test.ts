@@ -81,7 +81,7 @@ describe("shiftTimes", () => {
     expect(Buffer.byteLength(after)).toBe(Buffer.byteLength(before));
     expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(before)));
     const firstStamp = (text: string) => /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})/.exec(text)![1]!;
-    const asUtc = (stamp: string) => Date.parse(stamp.replace(" ", "T") + "Z");
+    const asUtc = (stamp: string) => Date.parse(`${stamp.replace(" ", "T")}Z`);
     expect(asUtc(firstStamp(after)) - asUtc(firstStamp(before))).toBe(d * 1000);
     expect(after.slice(19)).not.toBe(before.slice(19)); // later lines moved too
     const range = await get(shifted, "/dashboard/logs/agent.log", { range: "bytes=0-18" });

@@ -44,7 +44,7 @@ describe("handshake", () => {
     await c.waitFrames(1);
     expect(c.texts()).toEqual(['{"type": "ping"}']);
     expect(s.streamClients()).toBe(1);
-    const status = (await (await fetch(s.url + "/dashboard/status", { headers: { authorization: "Bearer good" } })).json()) as {
+    const status = (await (await fetch(`${s.url}/dashboard/status`, { headers: { authorization: "Bearer good" } })).json()) as {
       dashboard_connections: number;
     };
     expect(status.dashboard_connections).toBe(1);
@@ -89,7 +89,7 @@ describe("replay", () => {
     ]);
     const offsets = c.frames.slice(1).map((f) => f.at - started);
     const expected = [0, 100, 300, 400];
-    offsets.forEach((o, i) => expect(Math.abs(o - expected[i]!)).toBeLessThan(60));
+    for (const [i, o] of offsets.entries()) expect(Math.abs(o - expected[i]!)).toBeLessThan(60);
     await s.replay.done;
     expect(s.replay.position).toBe(4);
   });
@@ -252,7 +252,7 @@ describe("close", () => {
     await a.waitFrames(2);
     await b.waitFrames(1);
     await bad.opened;
-    const pending = fetch(s.url + "/health").catch((e: unknown) => e);
+    const pending = fetch(`${s.url}/health`).catch((e: unknown) => e);
     const before = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
     await s.close();
     const [ca, cb] = await Promise.all([a.closed, b.closed]);
@@ -262,6 +262,6 @@ describe("close", () => {
     await sleep(20);
     const after = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
     expect(after).toBeLessThan(before);
-    await expect(fetch(s.url + "/health")).rejects.toThrow();
+    await expect(fetch(`${s.url}/health`)).rejects.toThrow();
   });
 });

@@ -12,7 +12,9 @@ export interface WebSocketLike {
   readonly readyState: number;
   binaryType: string;
   close(code?: number, reason?: string): void;
+  // biome-ignore lint/suspicious/noExplicitAny: the browser's and ws's event types differ; both must fit here.
   addEventListener(type: string, listener: (event: any) => void): void;
+  // biome-ignore lint/suspicious/noExplicitAny: as for addEventListener.
   removeEventListener(type: string, listener: (event: any) => void): void;
 }
 /**

@@ -114,7 +114,7 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
   // ---- the hot path: one call per frame from the socket's message event -----------------
 
   readonly #onFrame = (data: unknown): void => {
-    let frame;
+    let frame: ReturnType<typeof decodeFrame>;
     try {
       frame = decodeFrame(data);
     } catch (error) {

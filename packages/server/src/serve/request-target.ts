@@ -20,6 +20,7 @@ export type ParsedTarget =
 
 const PERCENT_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 // C0 controls and DEL: never part of a file or endpoint name, and NUL truncates names in some stacks.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 function refuse(reason: string): ParsedTarget {

@@ -171,8 +171,12 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     route = routeFromHash(location.hash) ?? opts.initialRoute ?? "status";
     window.addEventListener("hashchange", () => go(routeFromHash(location.hash) ?? "status", true), { signal });
   }
-  window.addEventListener("online", () => ((online = true), paintBadge()), { signal });
-  window.addEventListener("offline", () => ((online = false), paintBadge()), { signal });
+  const setOnline = (value: boolean): void => {
+    online = value;
+    paintBadge();
+  };
+  window.addEventListener("online", () => setOnline(true), { signal });
+  window.addEventListener("offline", () => setOnline(false), { signal });
 
   const live: Live = createLive(opts.client, sink, (reason) => ctx.refuse(reason), opts.streamOptions);
   scope.register(() => live.close());

@@ -10,6 +10,10 @@
  * - Layout is read at most once per frame (to stick to the bottom), and only while following.
  * - Autoscroll stops when the person scrolls up; a "Jump to latest" button brings it back.
  * - While paused, output is buffered (bounded by the same scrollback) and shown on resume.
+ *
+ * A little over 300 lines: about 80 of them are the documented public interface, kept beside the code.
+ * The parts with a job of their own live beside it: pending-ops, scrollback, text-chunks (pure), pages and
+ * follow-scroll (DOM).
  */
 
 import { formatClock } from "../format.js";
