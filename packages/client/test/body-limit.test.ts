@@ -5,7 +5,7 @@ import { startMockServer, type MockServer } from "@ductor/mock-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { DashboardClient, InternalServerError, ProtocolError, ResponseTooLargeError } from "../src/index.js";
 import { makeDataDir } from "./helpers/data.js";
-import { startPeer, type Peer } from "./helpers/peer.js";
+import { startPeer, type Peer, rejection } from "./helpers/peer.js";
 import { until } from "./helpers/stream.js";
 
 const MiB = 1024 * 1024;
@@ -16,15 +16,6 @@ afterEach(async () => {
   await server?.close();
   peer = server = undefined;
 });
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** Writes `chunk` for ever, as fast as the socket drains, until the client goes away. */
 function writeForever(res: ServerResponse, chunk: Buffer, onGone: () => void): void {

@@ -2,7 +2,7 @@ import { startMockServer, type MockServer } from "@ductor/mock-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { DashboardClient, InternalServerError, ProtocolError, type DashboardError } from "../src/index.js";
 import { decodeFrame } from "../src/stream/events.js";
-import { json, startPeer, type Peer } from "./helpers/peer.js";
+import { json, startPeer, type Peer, rejection } from "./helpers/peer.js";
 import { next, until } from "./helpers/stream.js";
 
 /** 100,000 levels: parses fine in V8, but anything that recurses over it (JSON.stringify, String) overflows the stack. */
@@ -16,15 +16,6 @@ afterEach(async () => {
   await server?.close();
   peer = server = undefined;
 });
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("deeply nested JSON is a ProtocolError like every other bad body, never a RangeError", () => {
   it("GET /dashboard/sessions answering 100k nested arrays", async () => {

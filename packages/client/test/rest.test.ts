@@ -13,7 +13,7 @@ import {
   ServiceUnavailableError,
   TimeoutError,
 } from "../src/index.js";
-import { json, startPeer, text, type Peer } from "./helpers/peer.js";
+import { json, startPeer, text, type Peer, rejection } from "./helpers/peer.js";
 
 let peer: Peer | undefined;
 afterEach(async () => {
@@ -24,15 +24,6 @@ afterEach(async () => {
 const fast = { retryMinDelayMs: 5, retryMaxDelayMs: 20 };
 const client = (p: Peer, extra: Partial<ConstructorParameters<typeof DashboardClient>[0]> = {}) =>
   new DashboardClient({ baseUrl: p.url, token: "tok", ...fast, ...extra });
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 const STATUS = { status: "ok", provider: "opus", model: "claude", uptime_seconds: 3723, connections: 1, dashboard_connections: 2 };
 

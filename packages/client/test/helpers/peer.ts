@@ -47,3 +47,13 @@ export const text = (
   res.writeHead(status, { "content-type": type, ...headers });
   res.end(body);
 };
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a rejection");
+}
