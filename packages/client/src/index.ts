@@ -28,7 +28,20 @@ export type { LogChunk, LogFile, LogFileList, LogReadOptions } from "./resources
 export { backoffDelay } from "./internal/backoff.js";
 export type { BackoffOptions } from "./internal/backoff.js";
 export { decodeFrame } from "./stream/events.js";
-export type { PingFrame, StreamDataEvent, StreamFrame, SystemStatusEvent, TextDeltaEvent, ToolActivityEvent } from "./stream/events.js";
+export type {
+  FrameWarning,
+  GapEvent,
+  Numbered,
+  PingFrame,
+  RelayInfo,
+  StreamDataEvent,
+  StreamFrame,
+  SystemStatusEvent,
+  TextDeltaEvent,
+  ToolActivityEvent,
+  UpstreamEvent,
+  UpstreamState,
+} from "./stream/events.js";
 export { DashboardStream } from "./stream/stream.js";
 export type {
   CloseEvent,

@@ -73,7 +73,7 @@ describe("stream emitter", () => {
     quiet.on("open", () => {
       throw new Error("no error listener");
     });
-    quiet.emit("open", { at: 0, connection: 1 });
+    quiet.emit("open", { at: 0, connection: 1, relay: null, resumed: false });
     expect(printed).toHaveBeenCalledTimes(2); // its own once-per-stream budget
   });
 

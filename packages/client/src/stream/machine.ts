@@ -1,10 +1,13 @@
 import { AuthenticationError, type DashboardError } from "../errors.js";
 import { backoffDelay } from "../internal/backoff.js";
-import type { ReconnectingEvent, StreamEventMap, StreamState } from "./types.js";
+import type { RelayInfo } from "./events.js";
+import type { OpenEvent, ReconnectingEvent, StreamEventMap, StreamState } from "./types.js";
 
 // The connection state machine, pure: `transition(state, event)` returns the next state and the effects to
 // run, in order. No socket, timer or clock: times come in on the events, jitter from the injected `random`.
-// stream.ts runs the effects; data frames never come through here (they change no state).
+// stream.ts runs the effects; data frames never come through here (they change no state). Resuming from a
+// relay is split the same way: whether the next connection asks to resume is decided here (`connect.resume`);
+// the last seq delivered is data-path state kept by the shell, which builds the URL from it.
 
 export interface MachineState {
   readonly phase: StreamState;
@@ -16,6 +19,8 @@ export interface MachineState {
   readonly socket: boolean;
   /** The reconnect timer is pending (the backoff wait). */
   readonly waiting: boolean;
+  /** What the last connection that delivered its ping said about the relay; `null`: plain ductor (or none yet). */
+  readonly relay: RelayInfo | null;
 }
 
 export interface MachineConfig {
@@ -25,14 +30,17 @@ export interface MachineConfig {
   random: () => number;
 }
 
-export const initialState: MachineState = { phase: "connecting", attempt: 0, connections: 0, socket: false, waiting: false };
+export const initialState: MachineState = { phase: "connecting", attempt: 0, connections: 0, socket: false, waiting: false, relay: null };
 
 export type MachineEvent =
   | { type: "start" }
   /** The platform refused to open a socket for the URL. */
   | { type: "connect-failed"; error: DashboardError }
-  /** `{"type":"ping"}` arrived: the only proof that the token was accepted. */
-  | { type: "auth-ping"; now: number }
+  /**
+   * `{"type":"ping"}` arrived: the only proof that the token was accepted. `relay`: what a relay's ping said
+   * (absent or null: plain ductor); `since`: what this connection's URL asked to resume after, if anything.
+   */
+  | { type: "auth-ping"; now: number; relay?: RelayInfo | null | undefined; since?: number | undefined }
   /** The stable timer fired. */
   | { type: "stable" }
   /** The current socket closed (by the server, a drop, or ws itself). */
@@ -52,8 +60,11 @@ type Emit = { [K in "open" | "reconnecting" | "error"]: { type: "emit"; name: K;
   | "error"];
 type Timer = "retry" | "stable";
 export type Effect =
-  /** Open a socket and watch it with the connect timeout (on failure, feed back `connect-failed`). */
-  | { type: "connect" }
+  /**
+   * Open a socket and watch it with the connect timeout (on failure, feed back `connect-failed`). `resume`:
+   * ask to resume after the last seq delivered, if there is one (a relay, or no server heard from yet).
+   */
+  | { type: "connect"; resume: boolean }
   /** The connection is authenticated: watch it with the open-phase liveness limits. */
   | { type: "watch-open" }
   /** Clear the stable timer, stop watching the socket, detach from it and close it (`kill`: destroy at once). */
@@ -81,10 +92,10 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
   switch (event.type) {
     case "start":
     case "retry-due":
-      return { state: { ...state, socket: true, waiting: false }, effects: [{ type: "connect" }] };
+      return { state: { ...state, socket: true, waiting: false }, effects: [connect(state)] };
     case "wake":
       if (!state.waiting) return none(state);
-      return { state: { ...state, socket: true, waiting: false }, effects: [{ type: "clear-timer", timer: "retry" }, { type: "connect" }] };
+      return { state: { ...state, socket: true, waiting: false }, effects: [{ type: "clear-timer", timer: "retry" }, connect(state)] };
     case "connect-failed":
       // A URL the platform rejects will not get better by retrying.
       return {
@@ -97,13 +108,16 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
     case "auth-ping": {
       if (state.phase === "open") return none(state);
       const connections = state.connections + 1;
+      const relay = event.relay ?? null;
+      const open: OpenEvent = { at: event.now, connection: connections, relay, resumed: resumedLosslessly(relay, event.since) };
+      if (relay && event.since !== undefined) open.since = event.since;
       return {
-        state: { ...state, phase: "open", connections },
+        state: { ...state, phase: "open", connections, relay },
         effects: [
           // Only a connection that stays up proves the server is healthy; a flapping one keeps backing off.
           { type: "set-timer", timer: "stable", ms: config.stableAfterMs },
           { type: "watch-open" },
-          { type: "emit", name: "open", event: { at: event.now, connection: connections } },
+          { type: "emit", name: "open", event: open },
         ],
       };
     }
@@ -126,6 +140,21 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
         ],
       };
   }
+}
+
+/**
+ * Resume after the last seq delivered where that can work: a relay answered last time, or nobody has yet (the
+ * caller's `since` option goes out on the first connections). Once plain ductor answered, no `since` is sent.
+ */
+const connect = (state: MachineState): Effect => ({ type: "connect", resume: state.relay !== null || state.connections === 0 });
+
+/**
+ * Did a connection that asked for `since` lose nothing? Only a relay resumes; it holds every event after
+ * `since` when its oldest retained seq is at most `since + 1` (none pruned; `oldest = head + 1` when it holds
+ * none), and `since` is one it has numbered (`since > head`: its history was reset, what it counts now is new).
+ */
+export function resumedLosslessly(relay: RelayInfo | null, since: number | undefined): boolean {
+  return relay !== null && since !== undefined && since <= relay.head && relay.oldest <= since + 1;
 }
 
 /** 1008 is terminal; anything else backs off (full jitter with a floor) and reconnects. */

@@ -61,13 +61,14 @@ export interface OpenSocket {
  * (in `"ping"` mode) every protocol ping stamps `activity.at`, which is all the liveness watchdog reads.
  */
 export function openSocket(
+  url: string,
   transport: StreamTransport,
   options: Required<Pick<StreamOptions, "maxFrameBytes" | "liveness">>,
   activity: Activity,
   on: SocketHandlers,
 ): OpenSocket {
   const maxFrameBytes = options.maxFrameBytes;
-  const ws = new transport.WebSocket(transport.url, undefined, { maxPayload: wsMaxPayload(maxFrameBytes) });
+  const ws = new transport.WebSocket(url, undefined, { maxPayload: wsMaxPayload(maxFrameBytes) });
   ws.binaryType = "arraybuffer";
   const node = isNodeSocket(ws);
   const mode = resolveMode(options.liveness, node);
@@ -123,6 +124,14 @@ export function openSocket(
       else ws.close(1000);
     },
   };
+}
+
+/** The stream URL asking a relay to resume after `since` (unchanged without one). */
+export function withSince(url: string, since: number | undefined): string {
+  if (since === undefined) return url;
+  const hash = url.indexOf("#");
+  const base = hash === -1 ? url : url.slice(0, hash);
+  return `${base}${base.includes("?") ? "&" : "?"}since=${since}`;
 }
 
 /** The token travels in the stream URL; never put it in an error message. */

@@ -2,11 +2,11 @@ import { ConnectionError, DashboardError, ProtocolError } from "../errors.js";
 import { noop } from "../internal/abort.js";
 import { checkByteLimit } from "../internal/bytes.js";
 import { StreamEmitter } from "./emitter.js";
-import { decodeFrame, type StreamDataEvent } from "./events.js";
+import { decodeFrame, type RelayInfo, type StreamDataEvent } from "./events.js";
 import { browserEvents, onWake, startLiveness, type Activity, type BrowserEvents } from "./liveness.js";
 import { initialState, transition, type Effect, type MachineEvent, type MachineState } from "./machine.js";
 import { EventQueue } from "./queue.js";
-import { openSocket, redact, type OpenSocket } from "./socket.js";
+import { openSocket, redact, withSince, type OpenSocket } from "./socket.js";
 import type { StreamEventMap, StreamEventType, StreamOptions, StreamState, StreamTransport } from "./types.js";
 
 /**
@@ -20,9 +20,10 @@ const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
  * A reconnecting view of `/dashboard/stream`.
  *
  * While a socket is open every frame reaches listeners (and each `for await` loop) once, in order,
- * synchronously from the socket's message event. The server cannot replay what was sent while no
+ * synchronously from the socket's message event. Plain ductor cannot replay what was sent while no
  * socket was open, so a reconnect is a visible gap (`reconnecting`, then `open` with connection > 1),
- * never papered over.
+ * never papered over. A relay (detected from its ping) can: reconnects ask it to resume after the last
+ * seq delivered (`&since=`), and `open.resumed` says whether that lost nothing.
  *
  * This class is the shell: the decisions are in machine.ts (connection states), liveness.ts (silent links),
  * emitter.ts and queue.ts (delivery); here they meet the socket, the timers and the caller's signal.
@@ -30,11 +31,15 @@ const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export class DashboardStream implements AsyncIterable<StreamDataEvent> {
   #machine: MachineState = initialState;
   readonly #transport: StreamTransport;
-  readonly #opts: Required<Omit<StreamOptions, "signal">>;
+  readonly #opts: Required<Omit<StreamOptions, "signal" | "since">>;
   readonly #signal: AbortSignal | undefined;
   readonly #emitter = new StreamEmitter();
   readonly #queues = new Set<EventQueue<StreamDataEvent>>();
   #finalError: DashboardError | undefined;
+  /** The seq everything up to which has been delivered (or predates this stream): the next `since`. */
+  #lastSeq: number | undefined;
+  /** What the current socket's URL asked to resume after. */
+  #sentSince: number | undefined;
 
   #socket: OpenSocket | undefined;
   readonly #activity: Activity = { at: 0 };
@@ -60,6 +65,11 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
       maxFrameBytes: checkByteLimit(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, "stream: maxFrameBytes"),
       random: options.random ?? Math.random,
     };
+    const since = options.since;
+    if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0)) {
+      throw new TypeError(`stream: \`since\` must be a non-negative integer, got ${String(since)}`);
+    }
+    this.#lastSeq = since;
     if (this.#signal?.aborted) {
       // Listeners are attached after construction; tell them on the next tick.
       this.#machine = { ...initialState, phase: "closed" };
@@ -74,6 +84,23 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
 
   get state(): StreamState {
     return this.#machine.phase;
+  }
+
+  /**
+   * What the last connection's ping said about the relay (`head`, `oldest` as of that `open`), or `null`
+   * for plain ductor and before the first `open`. Non-null means resume and `client.history` are available.
+   */
+  get relay(): RelayInfo | null {
+    return this.#machine.relay;
+  }
+
+  /**
+   * Relay only: everything up to this seq has been delivered (or came before this stream started): the seq
+   * of the last event delivered, else the relay's `head` when a connection opened without `since`, else the
+   * `since` option. The next reconnect resumes after it. `undefined` until known.
+   */
+  get lastSeq(): number | undefined {
+    return this.#lastSeq;
   }
 
   /** Subscribe; returns the unsubscribe function. */
@@ -116,7 +143,7 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
   readonly #onFrame = (data: unknown): void => {
     let frame: ReturnType<typeof decodeFrame>;
     try {
-      frame = decodeFrame(data);
+      frame = decodeFrame(data, this.#warn);
     } catch (error) {
       // decodeFrame throws only ProtocolError; anything else is a bug, still reported as a bad frame.
       this.#emitter.emit(
@@ -126,12 +153,26 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
       return;
     }
     if (frame.type === "ping") {
-      if (this.#machine.phase !== "open") this.#dispatch({ type: "auth-ping", now: Date.now() });
+      if (this.#machine.phase !== "open") {
+        const relay = frame.relay ?? null;
+        // Without `since` a relay sends live events only, from the one after its head.
+        if (relay && this.#sentSince === undefined) this.#lastSeq = relay.head;
+        this.#dispatch({ type: "auth-ping", now: Date.now(), relay, since: this.#sentSince });
+      }
       return;
     }
+    if (frame.type === "gap") {
+      // Not numbered, so the resume point stays: it moves with the first event after the gap.
+      this.#emitter.emit("gap", frame);
+      return;
+    }
+    if (frame.seq !== undefined) this.#lastSeq = frame.seq;
     for (const queue of this.#queues) if (!queue.push(frame)) this.#queues.delete(queue);
     this.#emitter.emit(frame.type, frame as never);
   };
+
+  /** An ill-typed `seq`/`at` or `relay`: the frame is still delivered, without it. */
+  readonly #warn = (error: ProtocolError): void => this.#emitter.emit("error", error);
 
   // ---- running the state machine ------------------------------------------------------------
 
@@ -144,7 +185,7 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
   #run(effect: Effect): void {
     switch (effect.type) {
       case "connect":
-        return this.#connect();
+        return this.#connect(effect.resume);
       case "watch-open":
         return this.#watch(true);
       case "drop":
@@ -180,10 +221,12 @@ export class DashboardStream implements AsyncIterable<StreamDataEvent> {
     }
   }
 
-  #connect(): void {
+  #connect(resume: boolean): void {
     let socket: OpenSocket;
+    const since = resume ? this.#lastSeq : undefined;
+    this.#sentSince = since;
     try {
-      socket = openSocket(this.#transport, this.#opts, this.#activity, {
+      socket = openSocket(withSince(this.#transport.url, since), this.#transport, this.#opts, this.#activity, {
         frame: this.#onFrame,
         error: (error) => this.#emitter.emit("error", error),
         closed: (code, reason, error) => {

@@ -1,5 +1,5 @@
 import type { DashboardError } from "../errors.js";
-import type { SystemStatusEvent, TextDeltaEvent, ToolActivityEvent } from "./events.js";
+import type { GapEvent, RelayInfo, SystemStatusEvent, TextDeltaEvent, ToolActivityEvent, UpstreamEvent } from "./events.js";
 import type { WebSocketConstructor } from "./socket.js";
 
 export type StreamState = "connecting" | "open" | "reconnecting" | "closed";
@@ -38,13 +38,34 @@ export interface StreamOptions {
   maxFrameBytes?: number;
   /** Source of jitter, for tests. Default Math.random. */
   random?: () => number;
+  /**
+   * Relay only: resume after this seq from the first connection (a page that reloads passes the last seq it
+   * showed). The relay then sends every retained event after it, then live ones. A non-negative integer.
+   * Sent as `&since=` until a server proves to be plain ductor (which ignores it); later reconnects resume
+   * from the last seq delivered whether or not this was given.
+   */
+  since?: number;
 }
 
 export interface OpenEvent {
   /** Epoch ms when `{"type":"ping"}` arrived. */
   at: number;
-  /** 1 for the first connection; anything higher means events may have been missed in between. */
+  /**
+   * 1 for the first connection. Against plain ductor anything higher means events were missed in between,
+   * unless `resumed` says otherwise.
+   */
   connection: number;
+  /** The relay's ping said what it holds; `null`: plain ductor (or a relay this client cannot resume with). */
+  relay: RelayInfo | null;
+  /**
+   * True when this connection resumed after `since` and the relay still holds every event after it: the
+   * events sent while disconnected follow now, in order, so nothing was missed (no gap to show). False on a
+   * first connection without `since`, against plain ductor, and when history after `since` was pruned (a `gap`
+   * event follows) or the relay knows nothing up to `since` (its history was reset).
+   */
+  resumed: boolean;
+  /** The seq this connection asked to resume after (`&since=`), when it went to a relay. */
+  since?: number;
 }
 
 export interface ReconnectingEvent {
@@ -69,13 +90,18 @@ export interface StreamEventMap {
   text_delta: TextDeltaEvent;
   tool_activity: ToolActivityEvent;
   system_status: SystemStatusEvent;
+  /** Relay only: its link to ductor changed (numbered, in history, and yielded by `for await` too). */
+  upstream: UpstreamEvent;
+  /** Relay only: events after `since` were pruned before this connection could resume through them. */
+  gap: GapEvent;
   /** The server's `{"type":"ping"}` arrived: authenticated and live. */
   open: OpenEvent;
   reconnecting: ReconnectingEvent;
   /** Once, when the stream is over for good. */
   close: CloseEvent;
   /**
-   * ProtocolError for a malformed frame (the stream goes on), FrameTooLargeError for one over
+   * ProtocolError for a malformed frame (the stream goes on; one whose `seq`/`at` or ping `relay` is ill-typed
+   * is still delivered, without that field), FrameTooLargeError for one over
    * `maxFrameBytes`, AuthenticationError before a 1008 close, ListenerError when a listener threw (the stream goes on).
    */
   error: DashboardError;
