@@ -2,6 +2,17 @@ import WebSocketImpl from "isomorphic-ws";
 import { joinUrl, type RequestConfig, type RequestOptions } from "./core/request.js";
 import { checkByteLimit } from "./internal/bytes.js";
 import { getHealth, type Health } from "./resources/health.js";
+import {
+  historyExport,
+  historyPage,
+  historySearch,
+  type HistoryExportOptions,
+  type HistoryPage,
+  type HistoryPageOptions,
+  type HistoryPosition,
+  type HistorySearchOptions,
+  type SearchHit,
+} from "./resources/history.js";
 import { listLogs, readLog, type LogChunk, type LogFileList, type LogReadOptions } from "./resources/logs.js";
 import { getSessions, type SessionList } from "./resources/sessions.js";
 import { getStatus, type Status } from "./resources/status.js";
@@ -49,6 +60,19 @@ export interface LogsResource {
 }
 
 /**
+ * The history of a relay (`ductor-dashboard serve --ductor URL`): plain ductor has none and answers 404
+ * (NotFoundError). `stream.relay` (non-null once the stream is open) says whether the server is a relay.
+ */
+export interface HistoryResource {
+  /** A page of events just before or just after a seq, ascending, with the relay's `oldest` and `head` now. */
+  page(position: HistoryPosition, options?: HistoryPageOptions): Promise<HistoryPage>;
+  /** Full-text search over the stored text, newest first. A query the relay cannot run: BadRequestError with its message. */
+  search(query: string, options?: HistorySearchOptions): Promise<SearchHit[]>;
+  /** A range of seqs as text: `jsonl` (a mock-server recording) or `md` (a transcript). */
+  export(options: HistoryExportOptions): Promise<string>;
+}
+
+/**
  * Typed access to ductor's dashboard API. Every REST call is a GET that takes
  * `{ signal?, timeoutMs?, maxRetries?, maxBodyBytes? }`, returns values checked and normalised at this edge, and
  * fails with a class from the DashboardError tree.
@@ -56,6 +80,7 @@ export interface LogsResource {
 export class DashboardClient {
   readonly baseUrl: string;
   readonly logs: LogsResource;
+  readonly history: HistoryResource;
   // Private fields keep the token out of console.log / structured clones of the client.
   readonly #config: RequestConfig;
   readonly #WebSocket: WebSocketConstructor;
@@ -87,6 +112,11 @@ export class DashboardClient {
     this.logs = {
       list: (opts) => listLogs(config, opts),
       read: (name, opts) => readLog(config, name, opts),
+    };
+    this.history = {
+      page: (position, opts) => historyPage(config, position, opts),
+      search: (query, opts) => historySearch(config, query, opts),
+      export: (opts) => historyExport(config, opts),
     };
   }
 

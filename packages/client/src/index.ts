@@ -1,5 +1,5 @@
 export { DashboardClient } from "./client.js";
-export type { DashboardClientOptions, LogsResource } from "./client.js";
+export type { DashboardClientOptions, HistoryResource, LogsResource } from "./client.js";
 export type { RequestOptions } from "./core/request.js";
 export type { ListResult, SkippedEntry } from "./core/validate.js";
 export {
@@ -25,6 +25,15 @@ export type { Status } from "./resources/status.js";
 export type { ProviderSession, Session, SessionList } from "./resources/sessions.js";
 export type { Task, TaskList, TaskStatus } from "./resources/tasks.js";
 export type { LogChunk, LogFile, LogFileList, LogReadOptions } from "./resources/logs.js";
+export type {
+  HistoryEvent,
+  HistoryExportOptions,
+  HistoryPage,
+  HistoryPageOptions,
+  HistoryPosition,
+  HistorySearchOptions,
+  SearchHit,
+} from "./resources/history.js";
 export { backoffDelay } from "./internal/backoff.js";
 export type { BackoffOptions } from "./internal/backoff.js";
 export { decodeFrame } from "./stream/events.js";
