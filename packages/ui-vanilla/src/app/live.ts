@@ -18,7 +18,14 @@ export interface LiveSink {
   status(label: string | null): void;
   link(state: LinkState): void;
   gapStart(at: Date): void;
-  gapEnd(at: Date): void;
+  /** The link is back. `resumed`: a relay sent everything from while it was down, so nothing was missed. */
+  gapEnd(at: Date, resumed: boolean): void;
+  /** Relay only: events `fromSeq`..`toSeq` were pruned from its history before they could be resent. */
+  pruned?(fromSeq: number, toSeq: number): void;
+  /** Relay only: its own link to ductor changed ("connected", "disconnected", "refused"); `at` is when. */
+  upstream?(state: string, at: Date): void;
+  /** The seq of the last event shown, when the server numbers them (a relay). */
+  seen?(seq: number): void;
   protocolError?(err: unknown): void;
 }
 
@@ -54,20 +61,40 @@ export function createLive(
   offs.push(
     stream.on(
       "text_delta",
-      on((ev: { data: string }) => sink.text(ev.data)),
+      on((ev: { data: string; seq?: number }) => {
+        sink.text(ev.data);
+        if (ev.seq !== undefined) sink.seen?.(ev.seq);
+      }),
     ),
     stream.on(
       "tool_activity",
-      on((ev: { data: string }) => sink.tool(ev.data)),
+      on((ev: { data: string; seq?: number }) => {
+        sink.tool(ev.data);
+        if (ev.seq !== undefined) sink.seen?.(ev.seq);
+      }),
     ),
     stream.on(
       "system_status",
-      on((ev: { data: string | null }) => sink.status(ev.data)),
+      on((ev: { data: string | null; seq?: number }) => {
+        sink.status(ev.data);
+        if (ev.seq !== undefined) sink.seen?.(ev.seq);
+      }),
+    ),
+    stream.on(
+      "upstream",
+      on((ev: { data: string; seq?: number; at?: number }) => {
+        sink.upstream?.(ev.data, new Date(ev.at ?? Date.now()));
+        if (ev.seq !== undefined) sink.seen?.(ev.seq);
+      }),
+    ),
+    stream.on(
+      "gap",
+      on((ev: { fromSeq: number; toSeq: number }) => sink.pruned?.(ev.fromSeq, ev.toSeq)),
     ),
     stream.on(
       "open",
-      on(() => {
-        if (gapOpen) sink.gapEnd(new Date());
+      on((ev: { resumed?: boolean }) => {
+        if (gapOpen) sink.gapEnd(new Date(), ev.resumed === true);
         gapOpen = false;
         hadOpen = true;
         set({ kind: "open", since: Date.now() });

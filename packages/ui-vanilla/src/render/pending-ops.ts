@@ -13,6 +13,8 @@ export interface GapState {
   from: Date;
   to: Date | null;
   reason: string;
+  /** How it ended, when that is known ("resumed: nothing was missed"). */
+  outcome?: string;
   el: HTMLElement | null;
 }
 

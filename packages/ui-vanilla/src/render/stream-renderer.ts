@@ -38,8 +38,11 @@ export interface StreamRendererOptions {
 }
 
 export interface GapHandle {
-  /** Close an open gap marker: "disconnected 12:03:04 → 12:03:09". */
-  end(to: Date): void;
+  /**
+   * Close an open gap marker: "disconnected 12:03:04 → 12:03:09". `outcome` replaces the default wording of
+   * what was lost (e.g. "resumed: nothing was missed" after a relay resent everything).
+   */
+  end(to: Date, outcome?: string): void;
 }
 
 export interface StreamRenderer {
@@ -181,7 +184,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
 
   function gapText(gap: GapState): string {
     const to = gap.to ? formatClock(gap.to) : gap.reason || "…";
-    return `disconnected ${formatClock(gap.from)} → ${to}`;
+    return `disconnected ${formatClock(gap.from)} → ${to}${gap.outcome ? ` · ${gap.outcome}` : ""}`;
   }
 
   function render(): void {
@@ -239,8 +242,9 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       const gap: GapState = { from, to, reason, el: null };
       push({ kind: "gap", gap });
       return {
-        end(at: Date): void {
+        end(at: Date, outcome?: string): void {
           gap.to = at;
+          if (outcome !== undefined) gap.outcome = outcome;
           if (gap.el) gap.el.textContent = gapText(gap);
         },
       };

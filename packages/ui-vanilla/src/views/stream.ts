@@ -57,6 +57,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
 
   let toolCount = 0;
   let gap: GapHandle | null = null;
+  let upstreamGap: GapHandle | null = null;
   let cancelFeedback: (() => void) | null = null;
   const say = (text: string): void => {
     feedback.textContent = text;
@@ -120,9 +121,21 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     gapStart(at): void {
       gap = renderer.gap(at, null, "reconnecting…");
     },
-    gapEnd(at): void {
-      gap?.end(at);
+    gapEnd(at, resumed): void {
+      gap?.end(at, resumed ? "resumed: nothing was missed" : undefined);
       gap = null;
+    },
+    pruned(fromSeq, toSeq): void {
+      const count = toSeq - fromSeq + 1;
+      renderer.note(`${count.toLocaleString("en-US")} event${count === 1 ? "" : "s"} from this gap were already pruned from the relay's history`);
+    },
+    upstream(state, at): void {
+      // The relay's own link to ductor: while it is down, ductor's output is lost for everyone.
+      if (state === "disconnected") upstreamGap ??= renderer.gap(at, null, "ductor unreachable from the relay…");
+      else if (state === "connected") {
+        upstreamGap?.end(at);
+        upstreamGap = null;
+      } else if (state === "refused") renderer.note(`the relay's token was refused by ductor · ${formatClock(at)}`);
     },
     show(): void {
       el.hidden = false;
