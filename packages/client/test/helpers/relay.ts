@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from "ws";
  *
  * Events are numbered here (`append`), kept in memory, and can be pruned from the front (`prune`).
  */
-export interface StoredEvent {
+interface StoredEvent {
   seq: number;
   at: number;
   type: string;
