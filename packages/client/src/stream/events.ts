@@ -39,9 +39,10 @@ export interface UpstreamEvent extends Numbered {
 export type StreamDataEvent = TextDeltaEvent | ToolActivityEvent | SystemStatusEvent | UpstreamEvent;
 
 /**
- * Relay only: the events `fromSeq`..`toSeq` were pruned from the relay's history before this connection could
- * resume through them (wire: `{"type": "gap", "from_seq", "to_seq"}`). Comes right after the ping, before the
- * retained events. Not itself numbered.
+ * Relay only: the events `fromSeq`..`toSeq` (inclusive) were pruned from the relay's history before this
+ * connection could resume through them (wire: `{"type": "gap", "from_seq", "to_seq"}`). Sent during the
+ * catch-up after `since`: usually first, before the retained events; also later in it if pruning overtook the
+ * catch-up. Not itself numbered.
  */
 export interface GapEvent {
   type: "gap";
