@@ -22,6 +22,8 @@ export type GateDecision =
   | { action: "proxy"; url: string }
   /** Serve from the static site with this path and query. */
   | { action: "static"; url: string }
+  /** The relay's own history endpoints (never forwarded to ductor, which has none): answer here. */
+  | { action: "relay"; url: string }
   | { action: "refuse"; status: number; reason: string; headers?: Readonly<Record<string, string>> };
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
@@ -30,7 +32,9 @@ const DASHBOARD_RESOURCES = new Set(["status", "sessions", "tasks", "logs"]);
 /** Everything under these first segments belongs to ductor; what is not on the allow-list there is a 404 here. */
 const DUCTOR_PREFIXES = new Set(["dashboard", "health"]);
 
-type Route = "rest" | "stream" | "ductor-other" | "site";
+type Route = "rest" | "stream" | "history" | "ductor-other" | "site";
+/** The relay's history endpoints: /dashboard/history, /dashboard/history/search, /dashboard/history/export. */
+const HISTORY_SUBPATHS = new Set(["search", "export"]);
 
 /** Which of the dashboard's endpoints a decoded path is. */
 function route(segments: readonly string[]): Route {
@@ -38,6 +42,8 @@ function route(segments: readonly string[]): Route {
   if (segments.length === 1 && first === "health") return "rest";
   if (first === "dashboard") {
     if (segments.length === 2 && second === "stream") return "stream";
+    if (second === "history" && (segments.length === 2 || (segments.length === 3 && third !== undefined && HISTORY_SUBPATHS.has(third))))
+      return "history";
     if (segments.length === 2 && second !== undefined && DASHBOARD_RESOURCES.has(second)) return "rest";
     // /dashboard/logs/<one segment>; the name itself is ductor's to check (it refuses "..", "a..b" and "/").
     if (segments.length === 3 && second === "logs" && third !== "" && rest.length === 0) return "rest";
@@ -88,6 +94,9 @@ export function decide(request: GateRequest, hosts: HostAllowList): GateDecision
     case "rest":
       if (!READ_METHODS.has(request.method)) return refuse(405, "the dashboard API is read-only (GET, HEAD)", ALLOW_READ);
       return { action: "proxy", url };
+    case "history":
+      if (!READ_METHODS.has(request.method)) return refuse(405, "history is read-only (GET, HEAD)", ALLOW_READ);
+      return { action: "relay", url };
     case "ductor-other":
       return refuse(404, "not an endpoint the dashboard uses");
     case "site":

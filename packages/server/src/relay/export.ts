@@ -1,0 +1,112 @@
+/**
+ * History as a file: `jsonl` is the mock server's recording format (a header line, then `{"t", "event"}` lines),
+ * so `ductor-mock serve --recording exported.jsonl` replays the range; `md` is a transcript for people. Pure
+ * encoders, fed one event at a time by the REST handler (which pages through the store and streams the result).
+ */
+import type { HistoryEvent } from "../history/store.js";
+
+export interface ExportRange {
+  /** The first and last seq asked for. */
+  from: number;
+  to: number;
+  /** When the export was made (ms since the epoch). */
+  exportedAt: number;
+}
+
+export interface ExportEncoder {
+  /** The first line(s); `first` is the first event in the range, if any. */
+  head(first: HistoryEvent | undefined): string;
+  /** One event ("" when this format leaves it out). */
+  event(event: HistoryEvent): string;
+  /** Events `from..to` that were pruned and cannot be exported. */
+  gap(from: number, to: number): string;
+  tail(): string;
+}
+
+/**
+ * Recording lines. `t` is ms since the first exported event's arrival, never decreasing (a clock stepped back
+ * does not make a recording the mock refuses). `upstream` rows are the relay's, not ductor's frames: they stay
+ * out of the recording (a replay would send them to clients as frames ductor never sends); the header names
+ * the seq range so the gap is not hidden.
+ */
+export function jsonlEncoder(range: ExportRange): ExportEncoder {
+  let t0 = 0;
+  let lastT = 0;
+  return {
+    head(first) {
+      t0 = first?.at ?? range.exportedAt;
+      return `${JSON.stringify({
+        ductorRecording: 1,
+        recordedAt: new Date(t0).toISOString(),
+        source: "ductor-dashboard relay",
+        relay: { from_seq: range.from, to_seq: range.to, exportedAt: new Date(range.exportedAt).toISOString() },
+      })}\n`;
+    },
+    event(event) {
+      if (event.type === "upstream") return "";
+      lastT = Math.max(lastT, event.at - t0);
+      return `${JSON.stringify({ t: lastT, event: { type: event.type, data: event.data } })}\n`;
+    },
+    gap: () => "",
+    tail: () => "",
+  };
+}
+
+const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
+  connected: "connected to ductor",
+  disconnected: "disconnected from ductor (what it sent until the next connect was not received)",
+  refused: "ductor refused the token; recording stopped",
+};
+
+const iso = (ms: number): string =>
+  new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
+
+/**
+ * A transcript: text deltas exactly as the agent wrote them, each tool as a list line, statuses and the relay's
+ * link changes as quoted notes (each on a line of its own). Plain text: nothing is escaped or interpreted.
+ */
+export function markdownEncoder(range: ExportRange): ExportEncoder {
+  let atLineStart = true;
+  const line = (text: string): string => {
+    const out = `${atLineStart ? "" : "\n"}${text}\n`;
+    atLineStart = true;
+    return out;
+  };
+  return {
+    head(first) {
+      const when = first ? ` from ${iso(first.at)}` : "";
+      return `# ductor agent history\n\nEvents ${range.from}–${range.to}${when}, exported ${iso(range.exportedAt)} (UTC).\n\n---\n\n`;
+    },
+    event(event) {
+      const data = event.data ?? "";
+      switch (event.type) {
+        case "text_delta":
+          if (data === "") return "";
+          atLineStart = data.endsWith("\n");
+          return data;
+        case "tool_activity":
+          return line(`- tool: ${data === "" ? "(unnamed)" : oneLine(data)}`);
+        case "system_status":
+          return event.data === null ? "" : line(`> status: ${oneLine(data)}`);
+        case "upstream":
+          return line(`\n> [${iso(event.at)}] ${UPSTREAM_NOTES[data] ?? oneLine(data)}\n`);
+        default:
+          return line(`> ${oneLine(event.type)}: ${oneLine(data)}`);
+      }
+    },
+    gap(from, to) {
+      return line(`\n> events ${from}–${to} are no longer kept (pruned by retention)\n`);
+    },
+    tail() {
+      return atLineStart ? "" : "\n";
+    },
+  };
+}
+
+/** Notes and list lines stay one line each, whatever the data holds. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ");
+}

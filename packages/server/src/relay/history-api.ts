@@ -1,0 +1,129 @@
+/**
+ * The relay's history REST endpoints (Bearer token, GET/HEAD; the gate has already refused anything else):
+ *
+ *   GET /dashboard/history?before=SEQ|after=SEQ&limit=N   → {"events": [{"seq","at","type","data"}…], "oldest": O, "head": H}
+ *   GET /dashboard/history/search?q=…&limit=N             → {"hits": [{"seq","at","snippet"}…]}
+ *   GET /dashboard/history/export?from=&to=&format=jsonl|md → an attachment, streamed page by page
+ *
+ * Errors are JSON like ductor's (`{"error": "…"}`): 401 unauthorized, 400 for a bad parameter or a query the
+ * search cannot run (never 500), 404 for another path, 503 when the store itself fails.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HistoryQueryError, type HistoryEvent, type HistoryStore } from "../history/store.js";
+import { bearerToken, tokenMatches } from "./auth.js";
+import { jsonlEncoder, markdownEncoder } from "./export.js";
+import { parseExportQuery, parseHistoryQuery, parseSearchQuery } from "./params.js";
+
+/** Events read from the store per page while exporting. */
+const EXPORT_PAGE = 1000;
+
+function send(res: ServerResponse, method: string, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+  });
+  res.end(method === "HEAD" ? undefined : text);
+}
+
+const toJson = (e: HistoryEvent) => ({ seq: e.seq, at: e.at, type: e.type, data: e.data });
+
+export function handleHistoryRequest(req: IncomingMessage, res: ServerResponse, url: string, store: HistoryStore, token: string): void {
+  const method = req.method ?? "GET";
+  const auth = req.headers.authorization;
+  if (!tokenMatches(bearerToken(Array.isArray(auth) ? auth[0] : auth), token)) return send(res, method, 401, { error: "unauthorized" });
+  const queryAt = url.indexOf("?");
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const params = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
+  try {
+    switch (path) {
+      case "/dashboard/history":
+        return page(res, method, params, store);
+      case "/dashboard/history/search":
+        return search(res, method, params, store);
+      case "/dashboard/history/export":
+        return void exportRange(req, res, method, params, store).catch((err: unknown) => {
+          if (res.headersSent) res.destroy();
+          else send(res, method, 503, { error: "history unavailable", detail: err instanceof Error ? err.message : String(err) });
+        });
+      default:
+        return send(res, method, 404, { error: "not found" });
+    }
+  } catch (err) {
+    if (err instanceof HistoryQueryError) return send(res, method, 400, { error: err.message });
+    if (res.headersSent) return void res.destroy();
+    return send(res, method, 503, { error: "history unavailable", detail: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function page(res: ServerResponse, method: string, params: URLSearchParams, store: HistoryStore): void {
+  const query = parseHistoryQuery(params);
+  if (!query.ok) return send(res, method, 400, { error: query.error });
+  const q = query.value;
+  const events = "latest" in q ? store.range({ before: store.head() + 1, limit: q.limit }) : store.range(q);
+  send(res, method, 200, { events: events.map(toJson), oldest: store.oldest(), head: store.head() });
+}
+
+function search(res: ServerResponse, method: string, params: URLSearchParams, store: HistoryStore): void {
+  const query = parseSearchQuery(params);
+  if (!query.ok) return send(res, method, 400, { error: query.error });
+  const hits = store.search(query.value.q, query.value.limit);
+  send(res, method, 200, { hits: hits.map((h) => ({ seq: h.seq, at: h.at, snippet: h.snippet })) });
+}
+
+/** Write, and wait when the client is slower than the store: an export of a million events is never all in memory. */
+function write(res: ServerResponse, text: string): Promise<void> | undefined {
+  if (text === "" || res.write(text)) return undefined;
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}
+
+async function exportRange(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  params: URLSearchParams,
+  store: HistoryStore,
+): Promise<void> {
+  const query = parseExportQuery(params);
+  if (!query.ok) return send(res, method, 400, { error: query.error });
+  const { format } = query.value;
+  // The range is fixed now: events appended while the export streams are not in it.
+  const from = query.value.from ?? store.oldest();
+  const to = query.value.to ?? store.head();
+  const range = { from, to, exportedAt: Date.now() };
+  const encoder = format === "jsonl" ? jsonlEncoder(range) : markdownEncoder(range);
+  const first = store.range({ after: from - 1, limit: EXPORT_PAGE }).filter((e) => e.seq <= to);
+  res.writeHead(200, {
+    "content-type": format === "jsonl" ? "application/x-ndjson; charset=utf-8" : "text/plain; charset=utf-8",
+    "content-disposition": `attachment; filename="ductor-history-${from}-${to}.${format}"`,
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+  });
+  if (method === "HEAD") return void res.end();
+  await write(res, encoder.head(first[0]));
+  let cursor = from - 1;
+  let events = first;
+  while (events.length > 0 && !req.destroyed) {
+    for (const event of events) {
+      if (event.seq > cursor + 1) await write(res, encoder.gap(cursor + 1, event.seq - 1));
+      cursor = event.seq;
+      const wait = write(res, encoder.event(event));
+      if (wait) await wait;
+    }
+    if (cursor >= to) break;
+    events = store.range({ after: cursor, limit: EXPORT_PAGE }).filter((e) => e.seq <= to);
+  }
+  // Pruned at the start (from < oldest) or at the end while streaming: say so in formats that can.
+  if (cursor < to && cursor < store.head()) await write(res, encoder.gap(cursor + 1, Math.min(to, store.head())));
+  res.end(encoder.tail());
+}
