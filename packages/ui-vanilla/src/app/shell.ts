@@ -2,6 +2,8 @@
  * The connected app: header with navigation and connection badge, the four views, hash routing,
  * and the app-level live stream (so switching views never loses output).
  */
+import { AuthenticationError } from "@ductor/dashboard-client";
+import { loadRecentHistory } from "./backfill.js";
 import { describeError } from "./describe.js";
 import { createLive, type Live, type LinkState } from "./live.js";
 import type { Scope } from "./scope.js";
@@ -30,6 +32,9 @@ export interface Shell {
   go(route: Route): void;
 }
 
+/** How long a page waits for a relay's history before it goes live without it. */
+const HISTORY_TIMEOUT_MS = 10_000;
+
 const TITLES: Record<Route, string> = { status: "Status", stream: "Live stream", sessions: "Sessions & tasks", logs: "Logs" };
 
 function routeFromHash(hash: string): Route | null {
@@ -52,7 +57,7 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     },
   };
 
-  const streamView = createStreamView(scope.child(), { scrollbackChars: opts.scrollbackChars });
+  const streamView = createStreamView(scope.child(), { scrollbackChars: opts.scrollbackChars, serverKey: opts.client.baseUrl });
   const views: Record<Route, View> = {
     status: createStatusView(ctx, scope.child()),
     stream: streamView,
@@ -178,8 +183,33 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
   window.addEventListener("online", () => setOnline(true), { signal });
   window.addEventListener("offline", () => setOnline(false), { signal });
 
-  const live: Live = createLive(opts.client, sink, (reason) => ctx.refuse(reason), opts.streamOptions);
-  scope.register(() => live.close());
+  // Against a relay: recent history first (up to the scrollback), then live from right after it, so nothing
+  // falls between the two. Against plain ductor (no history), straight to live, as always.
+  let live: Live | null = null;
+  scope.register(() => live?.close());
+  const startLive = (since?: number): void => {
+    if (scope.disposed) return;
+    const options = since === undefined ? opts.streamOptions : { ...opts.streamOptions, since };
+    live = createLive(opts.client, sink, (reason) => ctx.refuse(reason), options);
+  };
+  loadRecentHistory(
+    opts.client,
+    opts.scrollbackChars ?? 2_000_000,
+    AbortSignal.any([signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)]),
+  ).then(
+    (backfill) => {
+      if (!backfill) return startLive();
+      streamView.history(backfill.events);
+      startLive(backfill.events.at(-1)?.seq ?? backfill.head);
+    },
+    (err: unknown) => {
+      if (scope.disposed) return;
+      if (err instanceof AuthenticationError) return ctx.refuse("The server refused the token (401 on /dashboard/history).");
+      // History is a bonus: without it, live output still shows.
+      streamView.renderer.note(`history could not be loaded: ${describeError(err)}`);
+      startLive();
+    },
+  );
   scope.interval(() => {
     const now = Date.now();
     paintBadge(now);

@@ -91,3 +91,18 @@ export function takeTokenFromUrl(): string | null {
   }
   return token || null;
 }
+
+/**
+ * The last event seq a person saw from a relay, per server (`key`: its base URL), kept in localStorage so a
+ * reload, or tomorrow morning, can mark what is new since.
+ */
+const SEEN_KEY = "ductor-dashboard.lastSeen:";
+
+export function loadLastSeen(key: string): number | null {
+  const value = Number(get("local", SEEN_KEY + key));
+  return Number.isSafeInteger(value) && value > 0 ? value : null;
+}
+
+export function saveLastSeen(key: string, seq: number): void {
+  set("local", SEEN_KEY + key, String(seq));
+}

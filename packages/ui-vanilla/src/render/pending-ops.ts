@@ -22,7 +22,7 @@ export type PendingOp =
   | { kind: "text"; text: string }
   | { kind: "tool"; name: string }
   | { kind: "gap"; gap: GapState }
-  | { kind: "note"; text: string };
+  | { kind: "note"; text: string; divider: boolean };
 
 /** Coalesce once this many operations wait: a paused tab at ductor's pace reaches it in seconds. */
 const COALESCE_AT_OPS = 4096;

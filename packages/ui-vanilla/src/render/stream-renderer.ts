@@ -54,8 +54,8 @@ export interface StreamRenderer {
   tool(name: string): void;
   /** A visible gap: output sent between `from` and `to` was not received. Leave `to` out while still disconnected. */
   gap(from: Date, to?: Date | null, reason?: string): GapHandle;
-  /** A one-line notice in the stream (e.g. "paused"). */
-  note(text: string): void;
+  /** A one-line notice in the stream (e.g. "paused"); a "divider" stands out (e.g. "new since you last looked"). */
+  note(text: string, kind?: "note" | "divider"): void;
   clear(): void;
   pause(): void;
   resume(): void;
@@ -208,7 +208,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
         line.setAttribute("role", "note");
         op.gap.el = line;
         addBlock(line, GAP_CHARS, false);
-      } else addBlock(el("div", "sr-note", op.text), op.text.length + 1, false);
+      } else addBlock(el("div", op.divider ? "sr-note sr-divider" : "sr-note", op.text), op.text.length + 1, false);
     }
     flushTexts();
     trim();
@@ -249,8 +249,8 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
         },
       };
     },
-    note(text: string): void {
-      push({ kind: "note", text });
+    note(text: string, kind: "note" | "divider" = "note"): void {
+      push({ kind: "note", text, divider: kind === "divider" });
     },
     clear(): void {
       pending.clear();

@@ -7,14 +7,23 @@ import { createFindBar } from "./find-bar.js";
 import { createStreamRenderer, type GapHandle, type StreamRenderer } from "../render/stream-renderer.js";
 import { copyText } from "../render/text.js";
 import { formatClock } from "../format.js";
+import type { HistoryEvent } from "@ductor/dashboard-client";
+import { loadLastSeen, saveLastSeen } from "../app/storage.js";
 
 export interface StreamViewOptions {
   scrollbackChars?: number;
+  /** Which server this is, for the "new since you last looked" mark (its base URL). */
+  serverKey?: string;
 }
 
 export interface StreamView extends View, LiveSink {
   readonly renderer: StreamRenderer;
+  /** A relay's recent history, shown before live output: with a divider where what is new since last time starts. */
+  history(events: readonly HistoryEvent[]): void;
 }
+
+/** Statuses that come and go many times a turn: shown in the header, not as lines in the output. */
+const TRANSIENT_STATUS = new Set(["thinking"]);
 
 export function createStreamView(scope: Scope, options: StreamViewOptions = {}): StreamView {
   const output = h("div", { class: "stream-output" });
@@ -57,6 +66,18 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
 
   let toolCount = 0;
   let gap: GapHandle | null = null;
+  // The newest seq on screen; written to storage now and then, and when the page goes away.
+  let lastSeen = 0;
+  let savedSeen = 0;
+  const saveSeen = (): void => {
+    if (!options.serverKey || lastSeen <= savedSeen) return;
+    saveLastSeen(options.serverKey, lastSeen);
+    savedSeen = lastSeen;
+  };
+  scope.interval(saveSeen, 5_000);
+  window.addEventListener("pagehide", saveSeen, { signal: scope.signal });
+  document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && saveSeen(), { signal: scope.signal });
+  scope.register(saveSeen);
   let upstreamGap: GapHandle | null = null;
   let cancelFeedback: (() => void) | null = null;
   const say = (text: string): void => {
@@ -113,7 +134,32 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       // "thinking" comes and goes many times a turn and lives in the header only. Other labels
       // ("compacting", "recovering", a replay's "replay restarted") are events worth a line in the output,
       // which also keeps the text before and after them apart.
-      if (label && label !== "thinking") renderer.note(`${label} · ${formatClock(new Date())}`);
+      if (label && !TRANSIENT_STATUS.has(label)) renderer.note(`${label} · ${formatClock(new Date())}`);
+    },
+    seen(seq): void {
+      // Only what was on screen counts as seen: output that arrives in a background tab stays "new".
+      if (document.visibilityState === "visible") lastSeen = seq;
+    },
+    history(events): void {
+      const since = options.serverKey ? loadLastSeen(options.serverKey) : null;
+      const newCount = since === null ? 0 : events.filter((e) => e.seq > since).length;
+      let divided = since === null || newCount === 0 || newCount === events.length;
+      for (const event of events) {
+        if (!divided && event.seq > (since ?? 0)) {
+          renderer.note(`new since you last looked · ${newCount.toLocaleString("en-US")} event${newCount === 1 ? "" : "s"}`, "divider");
+          divided = true;
+        }
+        const at = new Date(event.at);
+        if (event.type === "text_delta" && event.data) renderer.append(event.data);
+        else if (event.type === "tool_activity") renderer.tool(event.data ?? "");
+        else if (event.type === "system_status" && event.data && !TRANSIENT_STATUS.has(event.data))
+          renderer.note(`${event.data} · ${formatClock(at)}`);
+        else if (event.type === "upstream")
+          renderer.note(
+            `ductor ${event.data === "connected" ? "connected to" : event.data === "refused" ? "refused the token of" : "disconnected from"} the relay · ${formatClock(at)}`,
+          );
+        lastSeen = event.seq;
+      }
     },
     link(_state: LinkState): void {
       el.dataset["link"] = _state.kind;
@@ -127,7 +173,9 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     },
     pruned(fromSeq, toSeq): void {
       const count = toSeq - fromSeq + 1;
-      renderer.note(`${count.toLocaleString("en-US")} event${count === 1 ? "" : "s"} from this gap were already pruned from the relay's history`);
+      renderer.note(
+        `${count.toLocaleString("en-US")} event${count === 1 ? "" : "s"} from this gap were already pruned from the relay's history`,
+      );
     },
     upstream(state, at): void {
       // The relay's own link to ductor: while it is down, ductor's output is lost for everyone.
