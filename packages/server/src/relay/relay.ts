@@ -49,6 +49,8 @@ export interface RelayStats {
   viewers: number;
   live: number;
   dropped: number;
+  /** Bytes waiting in viewers' send buffers right now (the relay's part of the fan-out memory). */
+  queuedBytes: number;
   /** The last lifecycle row recorded. */
   upstream: LinkRow | undefined;
   head: number;

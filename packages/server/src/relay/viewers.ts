@@ -42,9 +42,11 @@ export class ViewerServer implements ViewerHost {
     this.#heartbeat.unref();
   }
 
-  /** Viewers connected (catching up or live), live ones, and how many were dropped for falling behind. */
-  stats(): { viewers: number; live: number; dropped: number } {
-    return { viewers: this.#all.size, live: this.#live.size, dropped: this.#dropped };
+  /** Viewers connected (catching up or live), live ones, dropped for falling behind, and bytes queued to all of them. */
+  stats(): { viewers: number; live: number; dropped: number; queuedBytes: number } {
+    let queuedBytes = 0;
+    for (const viewer of this.#all) queuedBytes += viewer.socket.bufferedAmount;
+    return { viewers: this.#all.size, live: this.#live.size, dropped: this.#dropped, queuedBytes };
   }
 
   /** Every viewer socket, for tests and the drop fault. */
