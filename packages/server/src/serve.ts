@@ -1,9 +1,12 @@
 /**
  * `startDashboardServer`: serves the built static site (dist/site) and proxies ductor's dashboard API
- * (`/dashboard/*`, including the `/dashboard/stream` WebSocket upgrade, and `/health`) so the browser
- * talks to one origin. Nothing else of ductor (`/ws`, `/files`, `/upload`) is reachable through it: every
- * request first passes the gate (src/serve/gate.ts), which decides on the normalised path, the method, the
- * Host (DNS rebinding) and, for the stream, the Origin. Node only.
+ * (`/dashboard/status|sessions|tasks|logs…` and `/health`) so the browser talks to one origin. With ductor's
+ * token it is also the recording relay (src/relay/): it reads ductor's stream once, numbers and stores every
+ * frame, and answers `/dashboard/stream` (with `since=` resume) and `/dashboard/history…` itself. Without a
+ * token (or with `relay: false`) the stream upgrade is proxied to ductor as before and there is no history.
+ * Nothing else of ductor (`/ws`, `/files`, `/upload`) is reachable through it: every request first passes the
+ * gate (src/serve/gate.ts), which decides on the normalised path, the method, the Host (DNS rebinding) and,
+ * for the stream, the Origin. Node only.
  */
 import { existsSync } from "node:fs";
 import { createServer, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
@@ -13,6 +16,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createProxyServer } from "http-proxy-3";
 import sirv from "sirv";
+import type { HistoryStore } from "./history/store.js";
+import { startRelay, type Relay, type RelayLog, type RelayTuning } from "./relay/relay.js";
+import { openHistoryStore } from "./relay/open-store.js";
 import { decide } from "./serve/gate.js";
 import { createHostAllowList } from "./serve/hosts.js";
 import { refuseResponse, refuseUpgrade } from "./serve/refusal.js";
@@ -24,8 +30,27 @@ export interface DashboardServerOptions {
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
-  /** When given, `tokenUrl` is a one-click link carrying it in the fragment (never sent to the server). */
+  /**
+   * ductor's token. `tokenUrl` is then a one-click link carrying it in the fragment (never sent to the server),
+   * and the server is the recording relay (unless `relay: false`): it reads ductor's stream with this token and
+   * asks viewers and history requests for the same one.
+   */
   token?: string;
+  /** `false`: a plain proxy even with a token (the stream upgrade goes to ductor, no history). Else relay tuning. */
+  relay?: false | RelayTuning;
+  /**
+   * Where the relay keeps history: a SQLite file path, or `false` for a bounded in-memory ring (lost on exit).
+   * Default `false` here (a library call writes no file unless told); the CLI defaults to the XDG state path.
+   */
+  history?: string | false;
+  /** Keep events this long (ms); older ones are pruned in the background. Default: the store's. */
+  retain?: number;
+  /** Keep the history file under this many bytes (oldest events pruned first). Default: the store's. */
+  maxHistoryBytes?: number;
+  /** A store to use instead of opening one (`history`, `retain`, `maxHistoryBytes` are then ignored); the caller closes it. */
+  historyStore?: HistoryStore;
+  /** Operator lines from the relay and its store ("info": ductor connected/disconnected; "warn": the rest). Default: none. */
+  log?: RelayLog;
   /** The built site folder. Default: dist/site next to this module. */
   siteDir?: string;
   /**
@@ -42,6 +67,8 @@ export interface DashboardServer {
   /** `url` + "#token=…" when a token was given. */
   tokenUrl?: string;
   port: number;
+  /** The relay, when the server is one (a token was given and `relay` is not false). */
+  relay?: Relay;
   close(): Promise<void>;
 }
 
@@ -76,6 +103,17 @@ function badGatewayOnSocket(socket: Duplex): void {
   const head = `HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(BAD_GATEWAY_BODY)}\r\nconnection: close\r\n\r\n`;
   if (socket.writable) socket.end(head + BAD_GATEWAY_BODY, () => socket.destroy());
   else socket.destroy();
+}
+
+/** A history request to a plain proxy (no token given): there is no history to answer from. */
+function noHistory(res: ServerResponse, method: string): void {
+  const body = JSON.stringify({ error: "no history: this dashboard server is not a relay (start it with ductor's token)" });
+  res.writeHead(404, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "x-content-type-options": "nosniff",
+  });
+  res.end(method === "HEAD" ? undefined : body);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -137,6 +175,23 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     },
   });
 
+  // The relay: with a token, unless told not to. Its store is opened first so a bad path fails before listening.
+  const relayTuning = options.relay === false ? undefined : (options.relay ?? {});
+  let ownStore: HistoryStore | undefined;
+  let relay: Relay | undefined;
+  if (options.token && relayTuning) {
+    if (!options.historyStore) {
+      ownStore = openHistoryStore({
+        history: options.history ?? false,
+        ...(options.retain !== undefined ? { retainMs: options.retain } : {}),
+        ...(options.maxHistoryBytes !== undefined ? { maxBytes: options.maxHistoryBytes } : {}),
+        ...(options.log ? { log: (line: string) => options.log?.(`history: ${line}`, "warn") } : {}),
+      });
+    }
+    const store = options.historyStore ?? (ownStore as HistoryStore);
+    relay = startRelay({ ...relayTuning, ductor: origin, token: options.token, store, ...(options.log ? { log: options.log } : {}) });
+  }
+
   const sockets = new Set<Socket>();
   const gate = (req: IncomingMessage, upgrade: string | undefined) =>
     decide(
@@ -163,6 +218,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       proxy.web(req, res);
       return;
     }
+    if (decision.action === "relay") {
+      if (relay) relay.handleHistory(req, res, decision.url);
+      else noHistory(res, req.method ?? "GET");
+      return;
+    }
     statics(req, res, () => {
       securityHeaders(res);
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
@@ -183,16 +243,24 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       return;
     }
     req.url = decision.url;
-    proxy.ws(req, socket, head);
+    // The relay answers the stream itself (auth, since=, seq); only a plain proxy forwards it to ductor.
+    if (relay && decision.url.split("?")[0] === "/dashboard/stream") relay.handleUpgrade(req, socket, head, decision.url);
+    else proxy.ws(req, socket, head);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await relay?.close();
+    ownStore?.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   const url = `http://${shownHost}:${port}/`;
@@ -202,12 +270,18 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     url,
     port,
     ...(options.token ? { tokenUrl: `${url}#token=${encodeURIComponent(options.token)}` } : {}),
+    ...(relay ? { relay } : {}),
     close(): Promise<void> {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        proxy.close?.();
-      });
+      closing ??= (async () => {
+        // The relay first: its last "disconnected" row is stored and viewers get 1001 before sockets are cut.
+        await relay?.close();
+        ownStore?.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const s of sockets) s.destroy();
+          proxy.close?.();
+        });
+      })();
       return closing;
     },
   };

@@ -21,6 +21,8 @@ import type { LinkRow } from "./lifecycle.js";
 import { ViewerServer } from "./viewers.js";
 import { DashboardClient } from "@ductor/dashboard-client";
 
+export type RelayLog = (line: string, level: "info" | "warn") => void;
+
 export interface RelayTuning {
   /** REST snapshot interval. Default 10 000 ms. */
   snapshotEveryMs?: number;
@@ -40,8 +42,8 @@ export interface RelayOptions extends RelayTuning {
   ductor: string;
   token: string;
   store: HistoryStore;
-  /** Operator lines (ductor connected/disconnected/refused, slow viewers dropped, store errors). */
-  log?: (line: string) => void;
+  /** Operator lines: "info" for the link's changes, "warn" for what needs attention (refused, dropped viewers, store errors). */
+  log?: RelayLog;
 }
 
 export interface RelayStats {
@@ -85,7 +87,7 @@ export function startRelay(options: RelayOptions): Relay {
     maxQueueBytes: options.maxViewerQueueBytes ?? 8 * 1024 * 1024,
     pageEvents: options.pageEvents ?? 500,
     pageChars: options.pageChars ?? 1024 * 1024,
-    onDrop: (queued) => log(`a viewer fell behind (${queued} bytes queued) and was dropped; it can resume with since=`),
+    onDrop: (queued) => log(`a viewer fell behind (${queued} bytes queued) and was dropped; it can resume with since=`, "warn"),
   });
 
   const record = (type: string, data: string | null): void => {
@@ -96,7 +98,10 @@ export function startRelay(options: RelayOptions): Relay {
       // Without a seq the event cannot be sent either: viewers count on seq to prove they missed nothing.
       appendFailures += 1;
       if (appendFailures === 1 || appendFailures % 1000 === 0)
-        log(`history: an event could not be stored (${appendFailures} so far): ${err instanceof Error ? err.message : String(err)}`);
+        log(
+          `history: an event could not be stored (${appendFailures} so far): ${err instanceof Error ? err.message : String(err)}`,
+          "warn",
+        );
       return;
     }
     viewers.publish(event);

@@ -30,7 +30,7 @@ export interface UpstreamOptions {
   record(type: string, data: string | null): void;
   tuning?: UpstreamTuning;
   /** Lines for the operator (the link's changes). */
-  log?: (line: string) => void;
+  log?: (line: string, level: "info" | "warn") => void;
 }
 
 /** Types the client delivers as typed events, and types that are the relay's own (a ductor frame claiming one is not recorded). */
@@ -110,6 +110,7 @@ export class Upstream {
       row === "refused"
         ? "ductor refused the token (1008): the relay stopped reading; history and viewers stay up. Restart with the right token."
         : `ductor ${row}`,
+      row === "refused" ? "warn" : "info",
     );
   }
 
