@@ -4,6 +4,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { startDemo } from "./demo.js";
 import { startDashboardServer } from "./serve.js";
 import { parseHostPattern } from "./serve/hosts.js";
+import { defaultHistoryPath } from "./relay/open-store.js";
+import { parseDuration, parseSize } from "./relay/units.js";
 import { resolveToken, TOKEN_ENV } from "./serve/token-source.js";
 import { onShutdownSignals } from "@ductor/mock-server/shutdown";
 
@@ -21,6 +23,17 @@ function collectHost(value: string, previous: string[]): string[] {
     throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
   }
   return [...previous, value];
+}
+
+/** A commander parser from a throwing one: the message becomes commander's "invalid argument" error. */
+function checked<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+    }
+  };
 }
 
 /** package.json is one level up from both src/cli.ts and dist/cli.js. */
@@ -55,6 +68,10 @@ interface ServeOptions {
   tokenFile?: string;
   allowedHost: string[];
   site?: string;
+  /** A path, false for --no-history, undefined for the default path. */
+  history?: string | false;
+  retain?: number;
+  maxHistory?: number;
 }
 
 const program = new Command()
@@ -72,9 +89,22 @@ program
   .option("--token <token>", `the token on the command line (visible in ps: prefer $${TOKEN_ENV} or --token-file)`)
   .option("--allowed-host <name>", "also serve requests for this Host name (repeatable; e.g. when bound to 0.0.0.0)", collectHost, [])
   .option("--site <dir>", "serve this built dashboard site instead of the one in @ductor/dashboard-ui")
+  .option("--history <path>", "keep the relay's history in this SQLite file (default: $XDG_STATE_HOME/ductor-dashboard/history.sqlite)")
+  .option("--no-history", "keep history in a bounded in-memory ring instead (lost on exit)")
+  .option("--retain <duration>", "prune history older than this (s, m, h, d; e.g. 30d)", checked(parseDuration))
+  .option("--max-history <size>", "prune the oldest history beyond this size (KB, MB, GB or KiB, MiB, GiB; e.g. 1GB)", checked(parseSize))
   .action(async (opts: ServeOptions) => {
     const { token, warnings } = resolveToken({ file: opts.tokenFile, env: process.env[TOKEN_ENV], argv: opts.token });
     for (const line of warnings) process.stderr.write(`${line}\n`);
+    // The relay needs the token to read ductor's stream; without it, serve is the plain proxy it always was.
+    const history = token ? (opts.history ?? defaultHistoryPath()) : undefined;
+    // The link's changes are news, not errors: stdout. What needs the operator (a refused token) goes to stderr.
+    // Held back until the URL line is out: the first line of stdout is the URL, whatever connects first.
+    let held: [string, "info" | "warn"][] | undefined = [];
+    const log = (line: string, level: "info" | "warn"): void => {
+      if (held) held.push([line, level]);
+      else (level === "warn" ? process.stderr : process.stdout).write(`relay: ${line}\n`);
+    };
     const server = await startDashboardServer({
       ductor: opts.ductor,
       host: opts.host,
@@ -82,10 +112,24 @@ program
       token,
       allowedHosts: opts.allowedHost,
       ...(opts.site ? { siteDir: opts.site } : {}),
+      ...(history !== undefined ? { history } : {}),
+      ...(opts.retain !== undefined ? { retain: opts.retain } : {}),
+      ...(opts.maxHistory !== undefined ? { maxHistoryBytes: opts.maxHistory } : {}),
+      log,
     });
     // Scripts read the first line for the URL: it is the URL and nothing else of ours (ductor's address included).
     process.stdout.write(`ductor dashboard on ${server.url}\n`);
     process.stdout.write(`proxying ductor at ${opts.ductor}\n`);
+    if (server.relay) {
+      process.stdout.write(`relay: recording ductor's stream ${history === false ? "in memory (--no-history)" : `into ${history}`}\n`);
+    } else {
+      process.stderr.write(
+        `note: no token (set ${TOKEN_ENV} or use --token-file): no relay and no history; the live stream is forwarded to ductor as is.\n`,
+      );
+    }
+    const lines = held;
+    held = undefined;
+    for (const [line, level] of lines) log(line, level);
     if (server.tokenUrl) process.stdout.write(`open: ${server.tokenUrl}\n`);
     const bind = bindWarning(opts.host, opts.allowedHost);
     if (bind) process.stderr.write(`${bind}\n`);

@@ -30,10 +30,15 @@ beforeAll(async () => {
     sourcemap: false,
     clean: false,
     silent: true,
-    external: ["commander", "http-proxy-3", "sirv", "@ductor/mock-server"],
+    external: ["commander", "http-proxy-3", "sirv", "@ductor/mock-server", "ws", "better-sqlite3"],
+    // The client's CommonJS dependency (isomorphic-ws) is bundled into this ESM file and requires Node builtins.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     // From source, like everything else under test; the rest of the mock (demo only) stays external.
     esbuildOptions(options) {
-      options.alias = { "@ductor/mock-server/shutdown": join(pkgDir, "../mock-server/src/shutdown.ts") };
+      options.alias = {
+        "@ductor/mock-server/shutdown": join(pkgDir, "../mock-server/src/shutdown.ts"),
+        "@ductor/dashboard-client": join(pkgDir, "../client/src/index.ts"),
+      };
     },
   });
   tmp = mkdtempSync(join(tmpdir(), "dd-cli-"));
@@ -63,7 +68,11 @@ function runCli(args: string[], env: Record<string, string | undefined> = {}): R
   const { DUCTOR_API_TOKEN: _inherited, ...base } = process.env;
   // The site built from source for this run, not whatever dist/ holds.
   const fullArgs = args[0] === "serve" ? [...args, "--site", siteDir] : args;
-  const child = spawn(process.execPath, [cliPath, ...fullArgs], { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // With a token, serve is the relay and keeps history under XDG_STATE_HOME: never the real one of whoever runs the tests.
+  const child = spawn(process.execPath, [cliPath, ...fullArgs], {
+    env: { ...base, XDG_STATE_HOME: join(tmp, "state"), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   running.add(child);
   let out = "";
   let err = "";
