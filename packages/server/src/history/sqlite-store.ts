@@ -114,7 +114,9 @@ function describe(err: unknown): string {
   if (c.startsWith("SQLITE_CORRUPT")) return `the database file is corrupt (${c}); restart to move it aside`;
   if (c.startsWith("SQLITE_BUSY") || c.startsWith("SQLITE_LOCKED")) return `the database is locked (${c})`;
   if (c.startsWith("SQLITE_CANTOPEN")) return `the database file cannot be opened (${c})`;
-  return err instanceof Error ? err.message : String(err);
+  if (c === "SQLITE_NOTADB") return "the file is not a SQLite database (SQLITE_NOTADB)";
+  const message = err instanceof Error ? err.message : String(err);
+  return c ? `${message} (${c})` : message;
 }
 
 function isCorrupt(err: unknown): boolean {
