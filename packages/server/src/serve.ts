@@ -185,7 +185,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         history: options.history ?? false,
         ...(options.retain !== undefined ? { retainMs: options.retain } : {}),
         ...(options.maxHistoryBytes !== undefined ? { maxBytes: options.maxHistoryBytes } : {}),
-        ...(options.log ? { log: (line: string) => options.log?.(`history: ${line}`, "warn") } : {}),
+        ...(options.log ? { log: (line: string) => options.log?.(line, "warn") } : {}),
       });
     }
     const store = options.historyStore ?? (ownStore as HistoryStore);

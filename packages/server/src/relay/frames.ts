@@ -10,7 +10,7 @@
  */
 import type { HistoryEvent } from "../history/store.js";
 
-export const RELAY_PROTOCOL_VERSION = 1;
+const RELAY_PROTOCOL_VERSION = 1;
 
 export function pingFrame(head: number, oldest: number): string {
   return JSON.stringify({ type: "ping", relay: { version: RELAY_PROTOCOL_VERSION, head, oldest } });

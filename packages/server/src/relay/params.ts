@@ -2,6 +2,7 @@
  * Query parameters of the relay's endpoints, validated before anything is read: every value is a plain decimal
  * integer in range, given at most once; anything else is a 400 with a message that names the parameter.
  */
+import { MAX_QUERY_CHARS } from "../history/query.js";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -9,14 +10,12 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = <T>(error: string): Parsed<T> => ({ ok: false, error });
 
 /** The largest page of events or search hits one request may ask for. */
-export const MAX_LIMIT = 1000;
-/** Search queries longer than this are refused before they reach the index. */
-export const MAX_QUERY_CHARS = 500;
+const MAX_LIMIT = 1000;
 
 const DIGITS = /^\d{1,15}$/;
 
 /** One optional integer parameter in [min, max]; absent → undefined. Repeated, empty, signed, "1e3", "0x10" → error. */
-export function intParam(params: URLSearchParams, name: string, min: number, max: number): Parsed<number | undefined> {
+function intParam(params: URLSearchParams, name: string, min: number, max: number): Parsed<number | undefined> {
   const values = params.getAll(name);
   if (values.length === 0) return ok(undefined);
   if (values.length > 1) return bad(`"${name}" given more than once`);

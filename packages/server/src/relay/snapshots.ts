@@ -7,7 +7,7 @@
 import type { DashboardClient, RequestOptions } from "@ductor/dashboard-client";
 import type { HistoryStore } from "../history/store.js";
 
-export const SNAPSHOT_PATHS = ["/dashboard/status", "/dashboard/sessions", "/dashboard/tasks"] as const;
+const SNAPSHOT_PATHS = ["/dashboard/status", "/dashboard/sessions", "/dashboard/tasks"] as const;
 type SnapshotPath = (typeof SNAPSHOT_PATHS)[number];
 
 /** Larger bodies are left to the client (its own cap applies) and not snapshotted. */
