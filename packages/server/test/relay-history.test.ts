@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { startMockServer, type MockServer } from "@ductor/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { createRingStore } from "../src/history/ring-store.js";
 import { startDashboardServer, type DashboardServer } from "../src/serve.js";
 import { siteDir } from "./helpers.js";
 import { FAST_UPSTREAM, FakeStore, waitFor } from "./relay-support.js";
@@ -165,6 +166,42 @@ describe("GET /dashboard/history/export", () => {
   it("400 for bad ranges and formats", async () => {
     for (const query of ["from=5&to=2", "format=html", "from=x", "to=-1", "format=md&format=jsonl"]) {
       expect((await get(`/dashboard/history/export?${query}`)).status, query).toBe(400);
+    }
+  });
+});
+
+describe("export with REST snapshots", () => {
+  it("carries sessions and tasks as recorded snapshots: the replaying mock answers them like ductor did", async () => {
+    const source = await startMockServer({ recording: "coding-session", autoplay: "manual" });
+    cleanups.push(() => source.close());
+    const ring = createRingStore();
+    const relay = await startDashboardServer({
+      ductor: source.url,
+      siteDir,
+      token: source.token,
+      historyStore: ring,
+      relay: { ...FAST_UPSTREAM, snapshotEveryMs: 50 },
+    });
+    cleanups.push(() => relay.close());
+    await waitFor(
+      () => ring.snapshots("/dashboard/sessions").length > 0 && ring.snapshots("/dashboard/tasks").length > 0,
+      5_000,
+      "snapshots",
+    );
+    source.broadcast({ type: "text_delta", data: "hello" });
+    await waitFor(() => ring.head() === 2, 5_000, "stored");
+    const res = await fetch(new URL("/dashboard/history/export?format=jsonl", relay.url), {
+      headers: { authorization: `Bearer ${source.token}` },
+    });
+    const file = join(tmp, "with-snapshots.jsonl");
+    writeFileSync(file, await res.text());
+    const replay = await startMockServer({ recording: file, speed: 0 });
+    cleanups.push(() => replay.close());
+    for (const path of ["/dashboard/sessions", "/dashboard/tasks"]) {
+      const ask = (m: MockServer) => fetch(`${m.url}${path}`, { headers: { authorization: `Bearer ${m.token}` } }).then((r) => r.json());
+      const original = (await ask(source)) as object;
+      expect(Object.keys(original).length, `${path} is not empty at the source`).toBeGreaterThan(0);
+      expect(await ask(replay), path).toEqual(original);
     }
   });
 });

@@ -178,6 +178,30 @@ describe("frames and encoders", () => {
     ]);
   });
 
+  it("jsonl: snapshots merged in by time, those before the first event at t = 0", () => {
+    const snaps = [
+      { path: "/dashboard/sessions", at: 10_000, body: { a: 1 } },
+      { path: "/dashboard/tasks", at: 10_200, body: [] },
+      { path: "/dashboard/sessions", at: 99_000, body: { a: 2 } },
+    ];
+    const enc = jsonlEncoder({ from: 5, to: 9, exportedAt: 20_000 }, snaps);
+    const text = enc.head(events[0]) + events.map((e) => enc.event(e)).join("") + enc.tail();
+    const lines = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.slice(1).map((l) => (l.snapshot ? `${l.t} ${l.snapshot.path}` : `${l.t} ${l.event.type}`))).toEqual([
+      "0 /dashboard/sessions",
+      "100 text_delta",
+      "100 tool_activity",
+      "200 /dashboard/tasks",
+      "300 system_status",
+      "400 text_delta",
+      "89000 /dashboard/sessions",
+    ]);
+    expect(lines[1]).toEqual({ t: 0, snapshot: { path: "/dashboard/sessions", status: 200, body: { a: 1 } } });
+  });
+
   it("md: text as it is, tools as list lines, upstream rows and gaps as notes", () => {
     const enc = markdownEncoder({ from: 1, to: 9, exportedAt: 20_000 });
     const text = enc.head(events[0]) + enc.gap(1, 4) + events.map((e) => enc.event(e)).join("") + enc.tail();

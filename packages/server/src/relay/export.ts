@@ -13,6 +13,13 @@ export interface ExportRange {
   exportedAt: number;
 }
 
+/** A REST snapshot to put in a recording (body already parsed), so the mock answers that path like ductor did. */
+export interface ExportSnapshot {
+  path: string;
+  at: number;
+  body: unknown;
+}
+
 export interface ExportEncoder {
   /** The first line(s); `first` is the first event in the range, if any. */
   head(first: HistoryEvent | undefined): string;
@@ -27,28 +34,44 @@ export interface ExportEncoder {
  * Recording lines. `t` is ms since the first exported event's arrival, never decreasing (a clock stepped back
  * does not make a recording the mock refuses). `upstream` rows are the relay's, not ductor's frames: they stay
  * out of the recording (a replay would send them to clients as frames ductor never sends); the header names
- * the seq range so the gap is not hidden.
+ * the seq range so the gap is not hidden. `snapshots` (sorted by `at`) are merged in by time; those from before
+ * the first event come at t = 0, so the replaying mock starts with the REST state of that moment.
  */
-export function jsonlEncoder(range: ExportRange): ExportEncoder {
+export function jsonlEncoder(range: ExportRange, snapshots: readonly ExportSnapshot[] = []): ExportEncoder {
   let t0 = 0;
   let lastT = 0;
+  let next = 0;
+  const line = (t: number, entry: object): string => {
+    lastT = Math.max(lastT, t);
+    return `${JSON.stringify({ t: lastT, ...entry })}\n`;
+  };
+  /** The snapshots due by `at` (all that are left, with Infinity). */
+  const due = (at: number): string => {
+    let out = "";
+    for (; next < snapshots.length && snapshots[next]!.at <= at; next++) {
+      const s = snapshots[next]!;
+      out += line(s.at - t0, { snapshot: { path: s.path, status: 200, body: s.body } });
+    }
+    return out;
+  };
   return {
     head(first) {
       t0 = first?.at ?? range.exportedAt;
-      return `${JSON.stringify({
+      const header = JSON.stringify({
         ductorRecording: 1,
         recordedAt: new Date(t0).toISOString(),
         source: "ductor-dashboard relay",
         relay: { from_seq: range.from, to_seq: range.to, exportedAt: new Date(range.exportedAt).toISOString() },
-      })}\n`;
+      });
+      return `${header}\n${due(t0)}`;
     },
     event(event) {
-      if (event.type === "upstream") return "";
-      lastT = Math.max(lastT, event.at - t0);
-      return `${JSON.stringify({ t: lastT, event: { type: event.type, data: event.data } })}\n`;
+      const before = due(event.at);
+      if (event.type === "upstream") return before;
+      return before + line(event.at - t0, { event: { type: event.type, data: event.data } });
     },
     gap: () => "",
-    tail: () => "",
+    tail: () => due(Number.POSITIVE_INFINITY),
   };
 }
 

@@ -11,11 +11,39 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HistoryQueryError, type HistoryEvent, type HistoryStore } from "../history/store.js";
 import { bearerToken, tokenMatches } from "./auth.js";
-import { jsonlEncoder, markdownEncoder } from "./export.js";
+import { jsonlEncoder, markdownEncoder, type ExportSnapshot } from "./export.js";
 import { parseExportQuery, parseHistoryQuery, parseSearchQuery } from "./params.js";
 
 /** Events read from the store per page while exporting. */
 const EXPORT_PAGE = 1000;
+
+/** The REST paths whose snapshots a recording carries (the mock computes /dashboard/status itself). */
+const RECORDED_SNAPSHOTS = ["/dashboard/sessions", "/dashboard/tasks"];
+
+/** Both stores keep snapshots readable, though HistoryStore does not promise it: used when there. */
+type SnapshotReader = { snapshots(path: string): { at: number; body: string }[] };
+const readsSnapshots = (store: HistoryStore): store is HistoryStore & SnapshotReader =>
+  typeof (store as Partial<SnapshotReader>).snapshots === "function";
+
+/** For each recorded path: the state at `fromAt` (the last snapshot before it, moved to it), then its changes up to `toAt`. */
+function snapshotsBetween(store: HistoryStore, fromAt: number, toAt: number): ExportSnapshot[] {
+  if (!readsSnapshots(store)) return [];
+  const out: ExportSnapshot[] = [];
+  for (const path of RECORDED_SNAPSHOTS) {
+    const all = store.snapshots(path);
+    const parse = (s: { at: number; body: string }, at: number): void => {
+      try {
+        out.push({ path, at, body: JSON.parse(s.body) as unknown });
+      } catch {
+        // a body that is not JSON cannot be replayed as ductor's answer; leave it out
+      }
+    };
+    const start = all.filter((s) => s.at <= fromAt).at(-1);
+    if (start) parse(start, fromAt);
+    for (const s of all) if (s.at > fromAt && s.at <= toAt) parse(s, s.at);
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
 
 function send(res: ServerResponse, method: string, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -101,8 +129,13 @@ async function exportRange(
   const from = query.value.from ?? store.oldest();
   const to = query.value.to ?? store.head();
   const range = { from, to, exportedAt: Date.now() };
-  const encoder = format === "jsonl" ? jsonlEncoder(range) : markdownEncoder(range);
   const first = store.range({ after: from - 1, limit: EXPORT_PAGE }).filter((e) => e.seq <= to);
+  let encoder = markdownEncoder(range);
+  if (format === "jsonl") {
+    const fromAt = first[0]?.at ?? range.exportedAt;
+    const toAt = store.range({ before: to + 1, limit: 1 })[0]?.at ?? fromAt;
+    encoder = jsonlEncoder(range, snapshotsBetween(store, fromAt, toAt));
+  }
   res.writeHead(200, {
     "content-type": format === "jsonl" ? "application/x-ndjson; charset=utf-8" : "text/plain; charset=utf-8",
     "content-disposition": `attachment; filename="ductor-history-${from}-${to}.${format}"`,
