@@ -16,7 +16,7 @@ export const MAX_QUERY_CHARS = 512;
 /** At most this many words (or, for raw FTS5 syntax, terms) in one query. */
 export const MAX_QUERY_WORDS = 32;
 /** Hits per search, at most. */
-export const MAX_SEARCH_LIMIT = 1000;
+const MAX_SEARCH_LIMIT = 1000;
 
 export interface PlainWord {
   text: string;
@@ -71,7 +71,7 @@ export function clampLimit(limit: number): number {
  * A plain-text excerpt of `text` around `[start, end)`: about `width` characters, whitespace runs folded to
  * one space, `…` where it was cut. Used by the ring store (SQLite has FTS5's snippet()).
  */
-export function excerpt(text: string, start: number, end: number, width = 64): string {
+function excerpt(text: string, start: number, end: number, width = 64): string {
   const room = Math.max(0, width - (end - start));
   let from = Math.max(0, start - Math.floor(room / 2));
   let to = Math.min(text.length, Math.max(end, from + width));

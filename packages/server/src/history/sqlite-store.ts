@@ -31,7 +31,7 @@ import { checkQuery, clampLimit, eventBytes, ftsFromPlain, MAX_QUERY_WORDS, plai
 import type { StoredSnapshot } from "./ring-store.js";
 import { type HistoryEvent, HistoryQueryError, type HistoryStore, type SearchHit } from "./store.js";
 
-export const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 1;
 
 export interface SqliteStoreOptions {
   /** Commit the write buffer this long after its first event. Default 50 ms: the SIGKILL loss bound. */
