@@ -107,10 +107,28 @@ export function startRelay(options: RelayOptions): Relay {
     viewers.publish(event);
   };
 
-  const upstream = new Upstream({ ductor: options.ductor, token, record, log, ...(options.upstream ? { tuning: options.upstream } : {}) });
+  // A store with history from an earlier run: that run's end is a gap. After a clean stop its last row is already
+  // "disconnected"; after a crash (SIGKILL, power loss) it is not, so say it now, before anything new is stored.
+  let initial: LinkRow | undefined;
+  if (store.head() > 0) {
+    const last = store.range({ before: store.head() + 1, limit: 1 })[0];
+    if (!(last?.type === "upstream" && (last.data === "disconnected" || last.data === "refused"))) record("upstream", "disconnected");
+    initial = "disconnected";
+  }
+
   const bodies = new Map<string, string>();
   const rest = new DashboardClient({ baseUrl: options.ductor, token, fetch: tappingFetch(bodies) });
   const snapshots = new SnapshotPoller(rest, bodies, store, options.snapshotEveryMs ?? 10_000);
+  const upstream = new Upstream({
+    ductor: options.ductor,
+    token,
+    record,
+    log,
+    ...(initial ? { initial } : {}),
+    // The token is wrong for ductor: polling its REST with it would only collect 401s.
+    onRefused: () => void snapshots.stop(),
+    ...(options.upstream ? { tuning: options.upstream } : {}),
+  });
   snapshots.start();
 
   return {

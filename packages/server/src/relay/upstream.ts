@@ -29,6 +29,10 @@ export interface UpstreamOptions {
   /** One stored frame: a data event, or an `upstream` lifecycle row. Called synchronously, in arrival order. */
   record(type: string, data: string | null): void;
   tuning?: UpstreamTuning;
+  /** The link as history last recorded it (a relay restarted on a non-empty store starts "disconnected"). */
+  initial?: LinkRow;
+  /** ductor refused the token (1008): nothing more will be read with it. */
+  onRefused?: () => void;
   /** Lines for the operator (the link's changes). */
   log?: (line: string, level: "info" | "warn") => void;
 }
@@ -66,6 +70,7 @@ export class Upstream {
 
   constructor(options: UpstreamOptions) {
     this.#options = options;
+    this.#last = options.initial;
     this.client = new DashboardClient({
       baseUrl: options.ductor,
       token: options.token,
@@ -106,6 +111,7 @@ export class Upstream {
     if (row === undefined) return;
     this.#last = row;
     this.#options.record("upstream", row);
+    if (row === "refused") this.#options.onRefused?.();
     this.#options.log?.(
       row === "refused"
         ? "ductor refused the token (1008): the relay stopped reading; history and viewers stay up. Restart with the right token."
