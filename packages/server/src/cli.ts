@@ -123,8 +123,10 @@ program
     if (server.relay) {
       process.stdout.write(`relay: recording ductor's stream ${history === false ? "in memory (--no-history)" : `into ${history}`}\n`);
     } else {
+      const ignored = opts.history !== undefined || opts.retain !== undefined || opts.maxHistory !== undefined;
       process.stderr.write(
-        `note: no token (set ${TOKEN_ENV} or use --token-file): no relay and no history; the live stream is forwarded to ductor as is.\n`,
+        `note: no token (set ${TOKEN_ENV} or use --token-file): no relay and no history; the live stream is forwarded to ductor as is.` +
+          `${ignored ? " The history options are ignored." : ""}\n`,
       );
     }
     const lines = held;

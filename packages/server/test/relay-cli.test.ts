@@ -1,10 +1,10 @@
 /**
- * `ductor-dashboard serve` as a relay in a child process, killed with SIGKILL mid-stream and started again on
- * the same SQLite file: what was stored is a gap-free prefix of what ductor (the mock) sent, lost at most the
- * last moments before the kill (the store's batch interval), and seq continues after the restart.
+ * `ductor-dashboard serve` as a relay in a child process: the history flags, and a relay killed with SIGKILL
+ * mid-stream and started again on the same SQLite file: what was stored is a gap-free prefix of what ductor (the
+ * mock) sent, lost at most the last moments before the kill (the store's batch interval), and seq continues.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMockServer, type MockServer } from "@ductor/mock-server";
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outDir, pkgDir, siteDir } from "./helpers.js";
 import { waitFor } from "./relay-support.js";
 
-const cliPath = join(outDir, "relay-kill-cli-under-test.js");
+const cliPath = join(outDir, "relay-cli-under-test.js");
 let tmp: string;
 let mock: MockServer;
 const children = new Set<ChildProcess>();
@@ -21,7 +21,7 @@ const children = new Set<ChildProcess>();
 beforeAll(async () => {
   await build({
     config: false,
-    entry: { "relay-kill-cli-under-test": join(pkgDir, "src/cli.ts") },
+    entry: { "relay-cli-under-test": join(pkgDir, "src/cli.ts") },
     outDir,
     format: ["esm"],
     platform: "node",
@@ -49,24 +49,99 @@ afterAll(async () => {
   rmSync(cliPath, { force: true });
 });
 
-/** Start the relay; resolve with its URL once it printed it. */
-function startRelayProcess(history: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cliPath, "serve", "--ductor", mock.url, "--port", "0", "--site", siteDir, "--history", history], {
-    env: { ...process.env, DUCTOR_API_TOKEN: mock.token, XDG_STATE_HOME: join(tmp, "state") },
+interface Run {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+/** Start `serve` (with ductor's token unless `token` is null); resolve once it printed `until` (default: its URL line). */
+function startServe(args: string[], { token = mock.token as string | null, until = /^ductor dashboard on \S+\n/ } = {}): Promise<Run> {
+  const { DUCTOR_API_TOKEN: _inherited, ...base } = process.env;
+  const child = spawn(process.execPath, [cliPath, "serve", "--ductor", mock.url, "--port", "0", "--site", siteDir, ...args], {
+    env: { ...base, ...(token ? { DUCTOR_API_TOKEN: token } : {}), XDG_STATE_HOME: join(tmp, "state") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);
   child.on("exit", () => children.delete(child));
+  let out = "";
+  let err = "";
   return new Promise((resolve, reject) => {
-    let out = "";
+    const check = (): void => {
+      const url = /^ductor dashboard on (\S+)\n/.exec(out)?.[1];
+      if (url && until.test(out + err)) resolve({ child, url, stdout: () => out, stderr: () => err });
+    };
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;
-      const url = /^ductor dashboard on (\S+)\n/.exec(out)?.[1];
-      if (url) resolve({ child, url });
+      check();
     });
-    child.once("exit", (code) => reject(new Error(`relay exited ${code}: ${out}`)));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      err += chunk;
+      check();
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${out}${err}`)));
   });
 }
+
+/** SIGTERM, and wait until it is gone (its upstream socket with it). */
+const stop = (run: Run): Promise<void> =>
+  new Promise((resolve) => {
+    if (run.child.exitCode !== null) return resolve();
+    run.child.once("exit", () => resolve());
+    run.child.kill("SIGTERM");
+  });
+
+/** Start the relay on a SQLite file; resolve with its URL once it printed it. */
+const startRelayProcess = (history: string) => startServe(["--history", history]);
+
+/** Run `serve` expecting it to fail at once; resolve with its stderr. */
+function failingServe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [cliPath, "serve", "--ductor", mock.url, "--port", "0", "--site", siteDir, ...args], {
+    env: { ...process.env, DUCTOR_API_TOKEN: mock.token, XDG_STATE_HOME: join(tmp, "state") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr: err })));
+}
+
+describe("serve's history flags", () => {
+  it("with the token: the relay, on $XDG_STATE_HOME/ductor-dashboard/history.sqlite by default", async () => {
+    const run = await startServe([], { until: /relay: recording/ });
+    const path = join(tmp, "state", "ductor-dashboard", "history.sqlite");
+    expect(run.stdout()).toContain(`relay: recording ductor's stream into ${path}\n`);
+    expect(existsSync(path)).toBe(true);
+    expect(run.stdout().split("\n")[0]).toMatch(/^ductor dashboard on http:\/\/127\.0\.0\.1:\d+\/$/);
+    await stop(run);
+  });
+
+  it("--no-history with --retain and --max-history: the in-memory ring", async () => {
+    const run = await startServe(["--no-history", "--retain", "30d", "--max-history", "64MiB"], { until: /relay: recording/ });
+    expect(run.stdout()).toContain("relay: recording ductor's stream in memory (--no-history)\n");
+    await stop(run);
+  });
+
+  it("refuses bad --retain and --max-history values before listening", async () => {
+    for (const [flag, value, what] of [
+      ["--retain", "30", /duration/],
+      ["--retain", "1w", /duration/],
+      ["--max-history", "1XB", /size/],
+      ["--max-history", "-5MB", /size/],
+    ] as const) {
+      const { code, stderr } = await failingServe([flag, value]);
+      expect(code, `${flag} ${value}`).not.toBe(0);
+      expect(stderr, `${flag} ${value}`).toMatch(what);
+    }
+  });
+
+  it("without a token: a plain proxy, and it says so on stderr", async () => {
+    const run = await startServe(["--retain", "1d"], { token: null, until: /note: no token/ });
+    expect(run.stderr()).toMatch(/no relay and no history.*history options are ignored/);
+    expect(run.stdout()).not.toContain("relay:");
+    await stop(run);
+  });
+});
 
 interface Page {
   events: { seq: number; at: number; type: string; data: string | null }[];
@@ -90,6 +165,7 @@ async function allEvents(url: string): Promise<Page["events"]> {
 describe("the relay killed with SIGKILL mid-stream", () => {
   it("keeps a gap-free prefix of what it received, and seq goes on after the restart", async () => {
     const file = join(tmp, "history.sqlite");
+    await waitFor(() => mock.streamClients() === 0, 10_000, "no relay left from other tests");
     const first = await startRelayProcess(file);
     await waitFor(() => mock.streamClients() === 1, 10_000, "the relay's upstream");
     const connection = Math.max(...mock.sent().map((s) => s.connection));
@@ -141,6 +217,6 @@ describe("the relay killed with SIGKILL mid-stream", () => {
     const seqs = events.map((e) => e.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-    second.child.kill("SIGTERM");
+    await stop(second);
   }, 60_000);
 });
