@@ -92,6 +92,21 @@ describe("a viewer that never reads", () => {
     await waitFor(() => counts.every((c) => c === sent), 30_000, "every reader has every frame");
     const stats = relay.stats();
     const memAfter = process.memoryUsage();
+
+    // A resume from the start by a socket that never reads: catch-up holds one page for it, not the history.
+    const resumer: Socket = connect(dash.port, "127.0.0.1");
+    cleanups.push(() => resumer.destroy());
+    await new Promise<void>((resolve) => resumer.once("connect", () => resolve()));
+    resumer.write(rawRequestText("GET", `/dashboard/stream?token=${mock.token}&since=0`, upgradeHeaders(`127.0.0.1:${dash.port}`)));
+    resumer.pause();
+    await waitFor(() => relay.stats().viewers === VIEWERS + 1, 5_000, "the resumer");
+    let resumeQueued = 0;
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      resumeQueued = Math.max(resumeQueued, relay.stats().queuedBytes);
+    }
+    const historyBytes = sent * FRAME_CHARS;
+
     const figures = {
       viewers: VIEWERS,
       frameBytes: FRAME_CHARS,
@@ -106,6 +121,8 @@ describe("a viewer that never reads", () => {
       heapMaxMB: +(maxHeap / 1e6).toFixed(1),
       heapAfterMB: +(memAfter.heapUsed / 1e6).toFixed(1),
       rssAfterMB: +(memAfter.rss / 1e6).toFixed(1),
+      historyMB: +(historyBytes / 1e6).toFixed(1),
+      stuckResumeQueuedMB: +(resumeQueued / 1e6).toFixed(2),
     };
     console.log("relay slow-viewer figures", JSON.stringify(figures));
 
@@ -118,5 +135,9 @@ describe("a viewer that never reads", () => {
     expect(store.head()).toBe(sent + 1);
     // Bounded: what the relay holds for viewers never exceeded the slow one's bound plus the readers' in-flight share.
     expect(maxQueued).toBeLessThan(MAX_QUEUE + VIEWERS * 256 * 1024);
+    // The stuck resume: about one catch-up page (1 MiB of characters) queued, far less than the history; not dropped.
+    expect(resumeQueued).toBeLessThan(3 * 1024 * 1024);
+    expect(resumeQueued).toBeLessThan(historyBytes / 2);
+    expect(relay.stats().dropped).toBe(1);
   }, 120_000);
 });
