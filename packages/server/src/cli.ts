@@ -81,11 +81,16 @@ const program = new Command()
 
 program
   .command("serve")
-  .description("Serve the dashboard and proxy ductor's /dashboard API on one origin")
+  .description(
+    "Serve the dashboard and proxy ductor's /dashboard API on one origin; with the token, also record ductor's stream (the relay)",
+  )
   .requiredOption("--ductor <url>", "ductor's API server, e.g. http://127.0.0.1:8741")
   .option("--host <host>", "interface to listen on", "127.0.0.1")
   .option("--port <port>", "port to listen on (0 = any free port)", port, 8080)
-  .option("--token-file <file>", `read the token for the one-click URL from this file (else from $${TOKEN_ENV})`)
+  .option(
+    "--token-file <file>",
+    `read ductor's token (the relay's upstream, viewers' auth, the one-click URL) from this file (else $${TOKEN_ENV})`,
+  )
   .option("--token <token>", `the token on the command line (visible in ps: prefer $${TOKEN_ENV} or --token-file)`)
   .option("--allowed-host <name>", "also serve requests for this Host name (repeatable; e.g. when bound to 0.0.0.0)", collectHost, [])
   .option("--site <dir>", "serve this built dashboard site instead of the one in @ductor/dashboard-ui")
