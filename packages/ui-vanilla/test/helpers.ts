@@ -24,9 +24,22 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(mockOptions: MockServerOptions = {}, site: "site" | "harness" = "site"): Promise<Stack> {
+/**
+ * The mock ductor behind the dashboard server. By default the server is a plain same-origin proxy (the page
+ * speaks to ductor itself, as with a statically hosted dashboard); `relay: true` makes it the recording relay.
+ */
+export async function startStack(
+  mockOptions: MockServerOptions = {},
+  site: "site" | "harness" = "site",
+  { relay = false }: { relay?: boolean } = {},
+): Promise<Stack> {
   const mock = await startMockServer({ heartbeatMs: 0, ...mockOptions });
-  const dash = await startDashboardServer({ ductor: mock.url, siteDir: site === "site" ? siteDir : harnessDir, token: mock.token });
+  const dash = await startDashboardServer({
+    ductor: mock.url,
+    siteDir: site === "site" ? siteDir : harnessDir,
+    token: mock.token,
+    ...(relay ? {} : { relay: false as const }),
+  });
   return {
     mock,
     dash,

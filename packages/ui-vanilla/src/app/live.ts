@@ -34,67 +34,80 @@ export interface Live {
   close(): void;
 }
 
-export function createLive(
-  client: Client,
-  sink: LiveSink,
-  onRefused: (reason: string) => void,
-  streamOptions?: Parameters<Client["stream"]>[0],
-): Live {
+/** Events of a relay's history or its live stream, as the sink draws them. */
+type DataEvent = { type: string; data: string | null; seq?: number; at?: number };
+
+export interface LiveOptions {
+  streamOptions?: Parameters<Client["stream"]>[0];
+  /**
+   * Called once, on the first open when the server is a relay (its ping said what it holds): the page fetches
+   * recent history up to `head` and draws it. Live events that arrive meanwhile are held and drawn after it,
+   * so history and live meet without a duplicate or a hole (the relay's live frames all have seq > head).
+   */
+  onRelayOpen?: (relay: { head: number; oldest: number }) => Promise<void>;
+}
+
+export function createLive(client: Client, sink: LiveSink, onRefused: (reason: string) => void, options: LiveOptions = {}): Live {
   let state: LinkState = { kind: "connecting" };
   let hadOpen = false;
   let gapOpen = false;
   let closed = false;
+  /** Live events waiting while the relay's history is fetched; null when drawing directly. */
+  let held: DataEvent[] | null = null;
   const set = (s: LinkState): void => {
     state = s;
     sink.link(s);
   };
   set(state);
-  const stream: Stream = client.stream(streamOptions);
+  const stream: Stream = client.stream(options.streamOptions);
   const offs: Array<() => void> = [];
-  // Every stream event has one argument: no rest/spread, which would allocate per streamed frame.
+
+  const draw = (ev: DataEvent): void => {
+    if (ev.type === "text_delta") sink.text(ev.data ?? "");
+    else if (ev.type === "tool_activity") sink.tool(ev.data ?? "");
+    else if (ev.type === "system_status") sink.status(ev.data);
+    else if (ev.type === "upstream") sink.upstream?.(ev.data ?? "", new Date(ev.at ?? Date.now()));
+    if (ev.seq !== undefined) sink.seen?.(ev.seq);
+  };
+  // One handler for every data event: one argument, no rest/spread (no allocation per streamed frame).
+  const onData = (ev: DataEvent): void => {
+    if (closed) return;
+    if (held) held.push(ev);
+    else draw(ev);
+  };
   const on =
     <T>(fn: (event: T) => unknown): ((event: T) => void) =>
     (event: T) => {
       if (!closed) fn(event);
     };
 
+  const holdForHistory = (
+    relay: { head: number; oldest: number },
+    fetchHistory: (relay: { head: number; oldest: number }) => Promise<void>,
+  ): void => {
+    held = [];
+    const release = (): void => {
+      const waiting = held ?? [];
+      held = null;
+      if (!closed) for (const ev of waiting) draw(ev);
+    };
+    fetchHistory(relay).then(release, release);
+  };
+
   offs.push(
-    stream.on(
-      "text_delta",
-      on((ev: { data: string; seq?: number }) => {
-        sink.text(ev.data);
-        if (ev.seq !== undefined) sink.seen?.(ev.seq);
-      }),
-    ),
-    stream.on(
-      "tool_activity",
-      on((ev: { data: string; seq?: number }) => {
-        sink.tool(ev.data);
-        if (ev.seq !== undefined) sink.seen?.(ev.seq);
-      }),
-    ),
-    stream.on(
-      "system_status",
-      on((ev: { data: string | null; seq?: number }) => {
-        sink.status(ev.data);
-        if (ev.seq !== undefined) sink.seen?.(ev.seq);
-      }),
-    ),
-    stream.on(
-      "upstream",
-      on((ev: { data: string; seq?: number; at?: number }) => {
-        sink.upstream?.(ev.data, new Date(ev.at ?? Date.now()));
-        if (ev.seq !== undefined) sink.seen?.(ev.seq);
-      }),
-    ),
+    stream.on("text_delta", onData),
+    stream.on("tool_activity", onData),
+    stream.on("system_status", onData),
+    stream.on("upstream", onData),
     stream.on(
       "gap",
       on((ev: { fromSeq: number; toSeq: number }) => sink.pruned?.(ev.fromSeq, ev.toSeq)),
     ),
     stream.on(
       "open",
-      on((ev: { resumed?: boolean }) => {
+      on((ev: { resumed?: boolean; relay?: { head: number; oldest: number } | null }) => {
         if (gapOpen) sink.gapEnd(new Date(), ev.resumed === true);
+        if (!hadOpen && ev.relay && options.onRelayOpen) holdForHistory(ev.relay, options.onRelayOpen);
         gapOpen = false;
         hadOpen = true;
         set({ kind: "open", since: Date.now() });

@@ -183,33 +183,24 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
   window.addEventListener("online", () => setOnline(true), { signal });
   window.addEventListener("offline", () => setOnline(false), { signal });
 
-  // Against a relay: recent history first (up to the scrollback), then live from right after it, so nothing
-  // falls between the two. Against plain ductor (no history), straight to live, as always.
-  let live: Live | null = null;
-  scope.register(() => live?.close());
-  const startLive = (since?: number): void => {
-    if (scope.disposed) return;
-    const options = since === undefined ? opts.streamOptions : { ...opts.streamOptions, since };
-    live = createLive(opts.client, sink, (reason) => ctx.refuse(reason), options);
-  };
-  loadRecentHistory(
-    opts.client,
-    opts.scrollbackChars ?? 2_000_000,
-    AbortSignal.any([signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)]),
-  ).then(
-    (backfill) => {
-      if (!backfill) return startLive();
-      streamView.history(backfill.events);
-      startLive(backfill.events.at(-1)?.seq ?? backfill.head);
+  // Against a relay (its first ping says so), recent history up to the scrollback is drawn first, and the live
+  // events that arrive meanwhile after it. Against plain ductor: live only, as always.
+  const live: Live = createLive(opts.client, sink, (reason) => ctx.refuse(reason), {
+    streamOptions: opts.streamOptions,
+    onRelayOpen: async (relay) => {
+      try {
+        const signal = AbortSignal.any([scope.signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)]);
+        const events = await loadRecentHistory(opts.client, relay.head, opts.scrollbackChars ?? 2_000_000, signal);
+        if (!scope.disposed) streamView.history(events);
+      } catch (err) {
+        if (scope.disposed) return;
+        if (err instanceof AuthenticationError) return ctx.refuse("The server refused the token (401 on /dashboard/history).");
+        // History is a bonus: without it, live output still shows.
+        streamView.renderer.note(`history could not be loaded: ${describeError(err)}`);
+      }
     },
-    (err: unknown) => {
-      if (scope.disposed) return;
-      if (err instanceof AuthenticationError) return ctx.refuse("The server refused the token (401 on /dashboard/history).");
-      // History is a bonus: without it, live output still shows.
-      streamView.renderer.note(`history could not be loaded: ${describeError(err)}`);
-      startLive();
-    },
-  );
+  });
+  scope.register(() => live.close());
   scope.interval(() => {
     const now = Date.now();
     paintBadge(now);

@@ -119,7 +119,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     );
   });
 
-  return {
+  const view: StreamView = {
     el,
     renderer,
     text: (data) => renderer.append(data),
@@ -151,7 +151,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
         }
         const at = new Date(event.at);
         if (event.type === "text_delta" && event.data) renderer.append(event.data);
-        else if (event.type === "tool_activity") renderer.tool(event.data ?? "");
+        else if (event.type === "tool_activity") view.tool(event.data ?? "");
         else if (event.type === "system_status" && event.data && !TRANSIENT_STATUS.has(event.data))
           renderer.note(`${event.data} · ${formatClock(at)}`);
         else if (event.type === "upstream")
@@ -193,4 +193,5 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       el.hidden = true;
     },
   };
+  return view;
 }

@@ -1,0 +1,87 @@
+/**
+ * The dashboard behind the recording relay (`ductor-dashboard serve` with ductor's token), in real Chromium
+ * against the real mock ductor: history on load, the "new since you last looked" divider, and reconnects
+ * that lose nothing.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launch, newPage, screenshot, startStack, streamText, type Stack } from "./helpers.js";
+
+let browser: Browser;
+let stack: Stack;
+beforeAll(async () => {
+  browser = await launch();
+  stack = await startStack({}, "site", { relay: true });
+  // The relay's own upstream socket to ductor.
+  for (let i = 0; i < 100 && stack.mock.streamClients() !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** The last seq the relay holds, from its history endpoint. */
+async function relayHead(): Promise<number> {
+  const res = await fetch(`${stack.dash.url}dashboard/history?limit=1`, { headers: { authorization: `Bearer ${stack.mock.token}` } });
+  return ((await res.json()) as { head: number }).head;
+}
+
+const seenKey = (origin: string) => `ductor-dashboard.lastSeen:${origin}`;
+
+describe("behind the relay", () => {
+  it("a page opened later shows what the agent said before it, then live output after it, in order", async () => {
+    await expect.poll(relayHead).toBeGreaterThan(0); // the relay recorded "upstream connected"
+    const head0 = await relayHead();
+    for (let i = 1; i <= 5; i++) stack.mock.broadcast({ type: "text_delta", data: `before the page ${i}\n` });
+    stack.mock.broadcast({ type: "tool_activity", data: "Shell" });
+    await expect.poll(relayHead).toBe(head0 + 6);
+
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+    await expect.poll(() => streamText(page)).toContain("before the page 5\n");
+    stack.mock.broadcast({ type: "text_delta", data: "live after the page\n" });
+    await expect.poll(() => streamText(page)).toMatch(/before the page 1\n[\s\S]*before the page 5\n[\s\S]*live after the page\n$/);
+    expect((await streamText(page)).match(/before the page 3\n/g)).toHaveLength(1);
+    expect(await page.locator(".sr-tool-chip", { hasText: "Shell" }).count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a reconnect to the relay resumes: nothing is missed, and the marker says so", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    // The browser's link to the relay drops while ductor goes on talking.
+    stack.dash.relay!.dropViewers();
+    for (let i = 1; i <= 20; i++) stack.mock.broadcast({ type: "text_delta", data: `while away ${i}\n` });
+    await expect.poll(() => streamText(page), { timeout: 15_000 }).toContain("while away 20\n");
+    const text = await streamText(page);
+    for (let i = 1; i <= 20; i++) expect(text.match(new RegExp(`while away ${i}\\n`, "g"))).toHaveLength(1);
+    await expect.poll(() => page.locator(".sr-gap").last().textContent()).toMatch(/resumed: nothing was missed/);
+    await context.close();
+  });
+
+  it("marks where the output is new since the person last looked", async () => {
+    const { page, context } = await newPage(browser);
+    const origin = new URL(stack.dash.url).origin;
+    const head = (
+      (await fetch(`${stack.dash.url}dashboard/history?limit=1`, { headers: { authorization: `Bearer ${stack.mock.token}` } }).then((r) =>
+        r.json(),
+      )) as { head: number }
+    ).head;
+    await context.addInitScript(([key, seq]) => localStorage.setItem(key as string, String(seq)), [seenKey(origin), head]);
+    for (let i = 1; i <= 3; i++) stack.mock.broadcast({ type: "text_delta", data: `unseen ${i}\n` });
+    await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+    await expect.poll(() => streamText(page)).toContain("unseen 3\n");
+    const blocks = await page.evaluate(() =>
+      Array.from(document.querySelectorAll(".sr-page > *"), (b) => `${b.className}: ${b.textContent}`),
+    );
+    const divider = blocks.findIndex((b) => b.startsWith("sr-note sr-divider"));
+    expect(divider).toBeGreaterThan(0);
+    expect(blocks[divider]).toMatch(/new since you last looked · 3 events/);
+    expect(blocks.slice(divider + 1).join("")).toContain("unseen 1");
+    expect(blocks.slice(0, divider).join("")).not.toContain("unseen");
+    await screenshot(page, "relay-new-since");
+    await context.close();
+  });
+});
