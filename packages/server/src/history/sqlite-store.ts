@@ -22,6 +22,9 @@
  * memory (bounded: `memoryEvents`/`memoryBytes`, oldest dropped), and the write is retried every `retryMs`.
  * A file that is not a database, or is corrupt, when opened is moved aside (`<path>.corrupt-<time>`) and a
  * fresh database started.
+ *
+ * About 500 lines, on purpose: the write buffer, retention and the failure modes share one connection, its
+ * prepared statements and the degraded state; the parts without that (query checks, snippets) are in query.ts.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
