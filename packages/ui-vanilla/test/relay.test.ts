@@ -71,6 +71,7 @@ describe("behind the relay", () => {
     ).head;
     await context.addInitScript(([key, seq]) => localStorage.setItem(key as string, String(seq)), [seenKey(origin), head]);
     for (let i = 1; i <= 3; i++) stack.mock.broadcast({ type: "text_delta", data: `unseen ${i}\n` });
+    await expect.poll(relayHead).toBe(head + 3); // stored before the page asks
     await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
     await expect.poll(() => streamText(page)).toContain("unseen 3\n");
     const blocks = await page.evaluate(() =>
