@@ -7,10 +7,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../src/history/sqlite-store.js";
-import { outDir } from "./helpers.js";
+import { bundleForChild, outDir } from "./helpers.js";
 
 const childPath = join(outDir, "history-kill-child.js");
 const childSource = join(outDir, "history-kill-child.ts");
@@ -36,19 +35,7 @@ const CHILD = [
 const tmp = mkdtempSync(join(tmpdir(), "dd-history-kill-"));
 beforeAll(async () => {
   writeFileSync(childSource, CHILD);
-  await build({
-    config: false,
-    entry: { "history-kill-child": childSource },
-    outDir,
-    format: ["esm"],
-    platform: "node",
-    target: "node20",
-    dts: false,
-    sourcemap: false,
-    clean: false,
-    silent: true,
-    external: ["better-sqlite3"],
-  });
+  await bundleForChild("history-kill-child", childSource, ["better-sqlite3"]);
 }, 60_000);
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });

@@ -8,9 +8,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMockServer, type MockServer } from "@ductor/mock-server";
-import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { outDir, pkgDir, siteDir } from "./helpers.js";
+import { bundleForChild, CLI_EXTERNALS, outDir, pkgDir, siteDir } from "./helpers.js";
 import { waitFor } from "./relay-support.js";
 
 const cliPath = join(outDir, "relay-cli-under-test.js");
@@ -19,26 +18,7 @@ let mock: MockServer;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  await build({
-    config: false,
-    entry: { "relay-cli-under-test": join(pkgDir, "src/cli.ts") },
-    outDir,
-    format: ["esm"],
-    platform: "node",
-    target: "node20",
-    dts: false,
-    sourcemap: false,
-    clean: false,
-    silent: true,
-    external: ["commander", "http-proxy-3", "sirv", "@ductor/mock-server", "ws", "better-sqlite3"],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    esbuildOptions(options) {
-      options.alias = {
-        "@ductor/mock-server/shutdown": join(pkgDir, "../mock-server/src/shutdown.ts"),
-        "@ductor/dashboard-client": join(pkgDir, "../client/src/index.ts"),
-      };
-    },
-  });
+  await bundleForChild("relay-cli-under-test", join(pkgDir, "src/cli.ts"), CLI_EXTERNALS);
   tmp = mkdtempSync(join(tmpdir(), "dd-relay-kill-"));
   mock = await startMockServer({});
 }, 60_000);

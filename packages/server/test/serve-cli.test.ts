@@ -7,9 +7,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "tsup";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { outDir, pkgDir, siteDir } from "./helpers.js";
+import { bundleForChild, CLI_EXTERNALS, outDir, pkgDir, siteDir } from "./helpers.js";
 import { rawExchange, rawRequestText } from "./serve-support.js";
 
 const cliPath = join(outDir, "serve-cli-under-test.js");
@@ -19,28 +18,7 @@ const DUCTOR = "http://127.0.0.1:9"; // never contacted: these tests only start 
 
 let tmp: string;
 beforeAll(async () => {
-  await build({
-    config: false,
-    entry: { "serve-cli-under-test": join(pkgDir, "src/cli.ts") },
-    outDir,
-    format: ["esm"],
-    platform: "node",
-    target: "node20",
-    dts: false,
-    sourcemap: false,
-    clean: false,
-    silent: true,
-    external: ["commander", "http-proxy-3", "sirv", "@ductor/mock-server", "ws", "better-sqlite3"],
-    // The client's CommonJS dependency (isomorphic-ws) is bundled into this ESM file and requires Node builtins.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    // From source, like everything else under test; the rest of the mock (demo only) stays external.
-    esbuildOptions(options) {
-      options.alias = {
-        "@ductor/mock-server/shutdown": join(pkgDir, "../mock-server/src/shutdown.ts"),
-        "@ductor/dashboard-client": join(pkgDir, "../client/src/index.ts"),
-      };
-    },
-  });
+  await bundleForChild("serve-cli-under-test", join(pkgDir, "src/cli.ts"), CLI_EXTERNALS);
   tmp = mkdtempSync(join(tmpdir(), "dd-cli-"));
 }, 60_000);
 afterAll(() => {
