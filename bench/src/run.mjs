@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench`: every benchmark, one table, one JSON file. Each figure stands beside the baseline it was run with
-// in the same process or browser, as a ratio. Flags: --quick (small N), --only render,client,fanout,sizes,
+// in the same process or browser, as a ratio. Flags: --quick (small N), --only render,client,fanout,relay,sizes,
 // --variants parse-only,xterm.js (render variants), --timeout-s 90 (per render run).
 import { mkdir, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -10,7 +10,7 @@ import { renderTables } from "./table.mjs";
 const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
-    only: { type: "string", default: "render,client,fanout,sizes" },
+    only: { type: "string", default: "render,client,fanout,relay,sizes" },
     "timeout-s": { type: "string", default: "90" },
     variants: { type: "string" },
     repeat: { type: "string", default: "3" },
@@ -35,6 +35,8 @@ if (only.has("fanout"))
     clientCounts: [1, 10, 100],
     log,
   });
+if (only.has("relay"))
+  results.relay = await (await import("./relay-bench.mjs")).runRelayBench({ events: quick ? 20_000 : 100_000, rounds: quick ? 1 : 3, log });
 if (only.has("render")) {
   results.render = await (await import("./render-bench.mjs")).runRenderBench({
     counts: quick ? [20_000] : [50_000, 1_000_000],

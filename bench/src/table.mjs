@@ -58,6 +58,32 @@ export function renderTables(results) {
       ),
     );
   }
+  if (results.relay) {
+    const r = results.relay;
+    const ms = (x) => `${x.toFixed(2)} ms`;
+    out.push(`\n### Recording relay (Node; median of ${r.rounds} alternating rounds, N = ${int(r.events)}; SQLite history)\n`);
+    out.push(
+      table(
+        ["measure", "direct from the mock (baseline)", "through the relay", "ratio / added"],
+        [
+          [
+            "events/s to a viewer (speed 0)",
+            int(r.directEventsPerSec),
+            int(r.relayEventsPerSec),
+            ratio(r.relayEventsPerSec, r.directEventsPerSec),
+          ],
+          [
+            `delivery latency p50 (${int(r.latency.events)} events)`,
+            ms(r.latency.direct.p50),
+            ms(r.latency.relay.p50),
+            `+${ms(r.latency.relay.p50 - r.latency.direct.p50)}`,
+          ],
+          ["delivery latency p99", ms(r.latency.direct.p99), ms(r.latency.relay.p99), `+${ms(r.latency.relay.p99 - r.latency.direct.p99)}`],
+          [`search p95 over the ${int(r.events)} stored (HTTP)`, "", ms(r.searchP95Ms), ""],
+        ],
+      ),
+    );
+  }
   if (results.sizes) {
     out.push("\n### Sizes (esbuild --minify for the browser, gzip -9; ratio against React + ReactDOM)\n");
     const react = results.sizes.find((s) => s.name.startsWith("baseline"))?.gzipBytes;
