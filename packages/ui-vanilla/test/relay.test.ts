@@ -3,9 +3,10 @@
  * against the real mock ductor: history on load, the "new since you last looked" divider, and reconnects
  * that lose nothing.
  */
-import type { Browser } from "playwright-core";
+import { readFile } from "node:fs/promises";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launch, newPage, screenshot, startStack, streamText, type Stack } from "./helpers.js";
+import { HOSTILE, launch, newPage, screenshot, startStack, streamText, type Stack } from "./helpers.js";
 
 let browser: Browser;
 let stack: Stack;
@@ -86,3 +87,86 @@ describe("behind the relay", () => {
     await context.close();
   });
 });
+
+describe("history panel behind the relay", () => {
+  /** A page on the stream view with the history panel open. */
+  async function openPanel(): Promise<{ page: Page; close(): Promise<void>; errors: string[] }> {
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+    await page.getByRole("button", { name: "Search history" }).click();
+    await page.waitForSelector(".history-panel:not([hidden])");
+    return { page, errors, close: () => context.close() };
+  }
+  const hitTexts = (page: Page) => page.locator(".hp-hit").allTextContents();
+
+  it("finds a phrase from anywhere in history, shows its context, and exports it", async () => {
+    const head = await relayHead();
+    stack.mock.broadcast({ type: "text_delta", data: "the quokka deployment finished cleanly\n" });
+    for (let i = 1; i <= 30; i++) stack.mock.broadcast({ type: "text_delta", data: `filler line ${i}\n` });
+    await expect.poll(relayHead).toBe(head + 31);
+
+    const { page, close, errors } = await openPanel();
+    await page.fill(".history-panel input[type=search]", "quokka");
+    await expect.poll(() => hitTexts(page)).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d · .*quokka deployment/)]);
+
+    await page.locator(".hp-hit").first().click();
+    await expect.poll(() => page.locator(".hp-context").textContent()).toContain("the quokka deployment finished cleanly");
+    expect(await page.locator(".hp-context mark").textContent()).toBe("the quokka deployment finished cleanly\n");
+    await screenshot(page, "relay-search");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export .md" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^ductor-history-\d+-\d+\.md$/);
+    const md = await readFile((await download.path())!, "utf8");
+    expect(md).toContain("the quokka deployment finished cleanly");
+    expect(md).toContain("filler line 30");
+
+    await page.fill(".history-panel input[type=search]", "nosuchwordanywhere");
+    await expect.poll(() => page.locator(".history-panel .feedback").textContent()).toBe("no matches");
+    expect(await page.locator(".hp-hit").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("shows hostile stored text inertly in the hits and the context", async () => {
+    const head = await relayHead();
+    for (const hostile of HOSTILE) stack.mock.broadcast({ type: "text_delta", data: `wombat ${hostile}\n` });
+    await expect.poll(relayHead).toBe(head + HOSTILE.length);
+
+    const { page, close } = await openPanel();
+    await page.fill(".history-panel input[type=search]", "wombat");
+    await expect.poll(async () => (await hitTexts(page)).length).toBe(HOSTILE.length);
+    expect((await hitTexts(page)).join("\n")).toContain("onerror=window.__pwned=1");
+    await page.locator(".hp-hit").first().click();
+    await expect.poll(() => page.locator(".hp-context").textContent()).toContain("<img src=x onerror=window.__pwned=1>");
+    expect(await page.locator(".history-panel img, .history-panel script").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await close();
+  });
+
+  it("says what the relay refused about a query (400), in the panel", async () => {
+    const { page, close, errors } = await openPanel();
+    await page.fill(".history-panel input[type=search]", "a".repeat(600));
+    const banner = page.locator(".history-panel .banner-error");
+    await expect.poll(() => banner.textContent()).toMatch(/^Couldn't search the history: The server answered 400\. .*longer than 512 characters/);
+    expect(await banner.isVisible()).toBe(true);
+    // A good query afterwards clears it.
+    await page.fill(".history-panel input[type=search]", "wombat");
+    await expect.poll(() => banner.isVisible()).toBe(false);
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await close();
+  });
+
+  it("is not offered against plain ductor", async () => {
+    const plain = await startStack();
+    try {
+      const { page, context } = await newPage(browser);
+      await page.goto(`${plain.dash.url}#/stream&token=${encodeURIComponent(plain.mock.token)}`);
+      await page.waitForSelector(".badge[data-state=open]");
+      expect(await page.getByRole("button", { name: "Search history" }).isVisible()).toBe(false);
+      await context.close();
+    } finally {
+      await plain.close();
+    }
+  });
+});
+

@@ -57,7 +57,7 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     },
   };
 
-  const streamView = createStreamView(scope.child(), { scrollbackChars: opts.scrollbackChars, serverKey: opts.client.baseUrl });
+  const streamView = createStreamView(scope.child(), { scrollbackChars: opts.scrollbackChars, serverKey: opts.client.baseUrl, ctx });
   const views: Record<Route, View> = {
     status: createStatusView(ctx, scope.child()),
     stream: streamView,
@@ -188,6 +188,7 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
   const live: Live = createLive(opts.client, sink, (reason) => ctx.refuse(reason), {
     streamOptions: opts.streamOptions,
     onRelayOpen: async (relay) => {
+      streamView.relay();
       try {
         const signal = AbortSignal.any([scope.signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)]);
         const events = await loadRecentHistory(opts.client, relay.head, opts.scrollbackChars ?? 2_000_000, signal);

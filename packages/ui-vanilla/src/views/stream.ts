@@ -1,9 +1,10 @@
 import type { LinkState, LiveSink } from "../app/live.js";
 import type { Scope } from "../app/scope.js";
-import type { View } from "../app/types.js";
+import type { AppContext, View } from "../app/types.js";
 import { h } from "../dom.js";
 import { createFinder } from "../render/find.js";
 import { createFindBar } from "./find-bar.js";
+import { createHistoryPanel } from "./history-panel.js";
 import { createStreamRenderer, type GapHandle, type StreamRenderer } from "../render/stream-renderer.js";
 import { copyText } from "../render/text.js";
 import { formatClock } from "../format.js";
@@ -14,12 +15,16 @@ export interface StreamViewOptions {
   scrollbackChars?: number;
   /** Which server this is, for the "new since you last looked" mark (its base URL). */
   serverKey?: string;
+  /** For the relay's history panel (search, export); without it the view never offers one. */
+  ctx?: AppContext;
 }
 
 export interface StreamView extends View, LiveSink {
   readonly renderer: StreamRenderer;
   /** A relay's recent history, shown before live output: with a divider where what is new since last time starts. */
   history(events: readonly HistoryEvent[]): void;
+  /** The server is a relay: offer search across its history and export. */
+  relay(): void;
 }
 
 /** Statuses that come and go many times a turn: shown in the header, not as lines in the output. */
@@ -50,10 +55,12 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   // Text waiting for the next animation frame is searchable too.
   const findBar = createFindBar({ placeholder: "Find in stream", label: "Find in stream", finder, beforeSearch: () => renderer.flush() });
 
+  const historyPanel = options.ctx ? createHistoryPanel(options.ctx, scope.child()) : null;
+
   const toolbar = h(
     "div",
     { class: "toolbar", role: "toolbar", "aria-label": "Stream controls" },
-    h("div", { class: "toolbar-group" }, pauseBtn, clearBtn, copyBtn, feedback),
+    h("div", { class: "toolbar-group" }, pauseBtn, clearBtn, copyBtn, historyPanel?.toggle, feedback),
     findBar.el,
   );
   const el = h(
@@ -61,6 +68,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     { class: "view view-stream", "aria-labelledby": "dd-h-stream", hidden: true },
     h("header", { class: "view-header" }, h("h1", { id: "dd-h-stream", tabindex: -1 }, "Live stream"), statusDot, tools),
     toolbar,
+    historyPanel?.el,
     output,
   );
 
@@ -160,6 +168,9 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
           );
         lastSeen = event.seq;
       }
+    },
+    relay(): void {
+      historyPanel?.enable();
     },
     link(_state: LinkState): void {
       el.dataset["link"] = _state.kind;
