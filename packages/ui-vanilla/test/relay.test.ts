@@ -147,7 +147,9 @@ describe("history panel behind the relay", () => {
     const { page, close, errors } = await openPanel();
     await page.fill(".history-panel input[type=search]", "a".repeat(600));
     const banner = page.locator(".history-panel .banner-error");
-    await expect.poll(() => banner.textContent()).toMatch(/^Couldn't search the history: The server answered 400\. .*longer than 512 characters/);
+    await expect
+      .poll(() => banner.textContent())
+      .toMatch(/^Couldn't search the history: The server answered 400\. .*longer than 512 characters/);
     expect(await banner.isVisible()).toBe(true);
     // A good query afterwards clears it.
     await page.fill(".history-panel input[type=search]", "wombat");
@@ -169,4 +171,3 @@ describe("history panel behind the relay", () => {
     }
   });
 });
-
