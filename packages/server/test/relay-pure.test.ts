@@ -90,6 +90,12 @@ describe("parameters", () => {
   it("history pages: before | after | latest, limit 1..1000", () => {
     expect(parseHistoryQuery(q("before=10&limit=5"))).toEqual({ ok: true, value: { before: 10, limit: 5 } });
     expect(parseHistoryQuery(q("after=0"))).toEqual({ ok: true, value: { after: 0, limit: 100 } });
+    // The client asks for the latest page with before = Number.MAX_SAFE_INTEGER (16 digits).
+    expect(parseHistoryQuery(q(`before=${Number.MAX_SAFE_INTEGER}`))).toEqual({
+      ok: true,
+      value: { before: Number.MAX_SAFE_INTEGER, limit: 100 },
+    });
+    expect(parseHistoryQuery(q("before=9999999999999999")).ok).toBe(false);
     expect(parseHistoryQuery(q(""))).toEqual({ ok: true, value: { latest: true, limit: 100 } });
     for (const bad of [
       "before=1&after=2",

@@ -12,7 +12,8 @@ const bad = <T>(error: string): Parsed<T> => ({ ok: false, error });
 /** The largest page of events or search hits one request may ask for. */
 const MAX_LIMIT = 1000;
 
-const DIGITS = /^\d{1,15}$/;
+// Up to 16 digits: Number.MAX_SAFE_INTEGER (the largest value the range checks allow) has 16.
+const DIGITS = /^\d{1,16}$/;
 
 /** One optional integer parameter in [min, max]; absent → undefined. Repeated, empty, signed, "1e3", "0x10" → error. */
 function intParam(params: URLSearchParams, name: string, min: number, max: number): Parsed<number | undefined> {
