@@ -84,7 +84,16 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   };
   scope.interval(saveSeen, 5_000);
   window.addEventListener("pagehide", saveSeen, { signal: scope.signal });
-  document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && saveSeen(), { signal: scope.signal });
+  // Read on every streamed event: kept in a variable rather than asked of the document each time.
+  let visible = document.visibilityState === "visible";
+  document.addEventListener(
+    "visibilitychange",
+    () => {
+      visible = document.visibilityState === "visible";
+      if (!visible) saveSeen();
+    },
+    { signal: scope.signal },
+  );
   scope.register(saveSeen);
   let upstreamGap: GapHandle | null = null;
   let cancelFeedback: (() => void) | null = null;
@@ -146,7 +155,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     },
     seen(seq): void {
       // Only what was on screen counts as seen: output that arrives in a background tab stays "new".
-      if (document.visibilityState === "visible") lastSeen = seq;
+      if (visible) lastSeen = seq;
     },
     history(events): void {
       const since = options.serverKey ? loadLastSeen(options.serverKey) : null;
