@@ -1,7 +1,8 @@
 /** The relay's upstream side beyond the stream: REST snapshots through the client, and the viewers' heartbeat. */
 import { startMockServer, type MockServer } from "@ductor/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
+import { offersCompression, Upstream } from "../src/relay/upstream.js";
 import { startDashboardServer, type DashboardServer } from "../src/serve.js";
 import { siteDir } from "./helpers.js";
 import { FAST_UPSTREAM, FakeStore, viewerUrl, waitFor } from "./relay-support.js";
@@ -37,6 +38,17 @@ describe("REST snapshots", () => {
     expect(byPath("/dashboard/sessions")[0]!.body).toBe(await direct.text());
     // Status is ductor's raw body (provider and model still swapped, snake_case), not the client's typed value.
     expect(JSON.parse(byPath("/dashboard/status")[0]!.body)).toMatchObject({ status: "ok", uptime_seconds: expect.any(Number) });
+    // The status body counts uptime_seconds up every second; that alone is not a change worth a row.
+    const uptime = async (): Promise<number> =>
+      ((await (await fetch(`${mock.url}/dashboard/status`, { headers: { authorization: `Bearer ${mock.token}` } })).json()) as {
+        uptime_seconds: number;
+      }).uptime_seconds;
+    const firstUptime = JSON.parse(byPath("/dashboard/status")[0]!.body).uptime_seconds as number;
+    while ((await uptime()) < firstUptime + 2) await new Promise((r) => setTimeout(r, 100));
+    const rounds = store.snapshots.length;
+    await new Promise((r) => setTimeout(r, 300)); // at least one more round after the uptime moved
+    expect(store.snapshots.length).toBe(rounds);
+    expect(byPath("/dashboard/status")).toHaveLength(1);
     // Snapshots take no seq: the stream's numbering is untouched.
     expect(store.events.every((e) => e.type !== "snapshot")).toBe(true);
   });
@@ -55,5 +67,31 @@ describe("the viewers' heartbeat", () => {
     expect(pings).toBeGreaterThanOrEqual(2);
     expect(healthy.readyState).toBe(WebSocket.OPEN);
     healthy.terminate();
+  });
+});
+
+describe("compression on the upstream link", () => {
+  it("is offered to a remote ductor and declined on loopback, where it only costs", () => {
+    expect(offersCompression("http://127.0.0.1:8741")).toBe(false);
+    expect(offersCompression("ws://localhost:8741")).toBe(false);
+    expect(offersCompression("http://[::1]:8741")).toBe(false);
+    expect(offersCompression("https://ductor.example.com")).toBe(true);
+    expect(offersCompression("http://192.168.1.20:8741")).toBe(true);
+    expect(offersCompression("http://127.0.0.1.example.com")).toBe(true);
+  });
+
+  it("the relay's upstream socket asks a loopback ductor for no permessage-deflate", async () => {
+    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate: true });
+    const offered = new Promise<string | undefined>((resolve) => wss.once("connection", (_ws, req) => resolve(req.headers["sec-websocket-extensions"])));
+    await new Promise((r) => wss.once("listening", r));
+    const { port } = wss.address() as { port: number };
+    const upstream = new Upstream({ ductor: `http://127.0.0.1:${port}`, token: "t", record: () => undefined });
+    try {
+      expect(await offered).toBeUndefined();
+    } finally {
+      upstream.stop();
+      for (const client of wss.clients) client.terminate();
+      await new Promise((r) => wss.close(r));
+    }
   });
 });

@@ -10,6 +10,23 @@ import type { HistoryStore } from "../history/store.js";
 const SNAPSHOT_PATHS = ["/dashboard/status", "/dashboard/sessions", "/dashboard/tasks"] as const;
 type SnapshotPath = (typeof SNAPSHOT_PATHS)[number];
 
+/**
+ * What decides whether a snapshot changed. ductor's status counts `uptime_seconds` up on every poll, so comparing
+ * its whole body would store a row every poll (8,640 a day at 10 s) for nothing a chart or a reader needs: the
+ * status is compared without it (the stored body keeps it). Other paths compare their body as it came.
+ */
+export function snapshotChangeKey(path: string, body: string): string {
+  if (path !== "/dashboard/status") return body;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return body;
+    const { uptime_seconds: _uptime, ...rest } = parsed as Record<string, unknown>;
+    return JSON.stringify(rest);
+  } catch {
+    return body;
+  }
+}
+
 /** Larger bodies are left to the client (its own cap applies) and not snapshotted. */
 const MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024;
 
@@ -34,6 +51,8 @@ export class SnapshotPoller {
   readonly #everyMs: number;
   readonly #abort = new AbortController();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The change key of the last snapshot stored per path (see snapshotChangeKey). */
+  readonly #lastKey = new Map<string, string>();
   /** Resolves when the poll in flight (if any) has ended. */
   #running: Promise<void> = Promise.resolve();
 
@@ -71,7 +90,11 @@ export class SnapshotPoller {
         continue;
       }
       const body = this.#bodies.get(path);
-      if (body !== undefined) this.#store.snapshot(path, body, Date.now());
+      if (body === undefined) continue;
+      const key = snapshotChangeKey(path, body);
+      if (this.#lastKey.get(path) === key) continue;
+      this.#lastKey.set(path, key);
+      this.#store.snapshot(path, body, Date.now());
     }
   }
 
