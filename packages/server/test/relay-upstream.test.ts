@@ -40,9 +40,11 @@ describe("REST snapshots", () => {
     expect(JSON.parse(byPath("/dashboard/status")[0]!.body)).toMatchObject({ status: "ok", uptime_seconds: expect.any(Number) });
     // The status body counts uptime_seconds up every second; that alone is not a change worth a row.
     const uptime = async (): Promise<number> =>
-      ((await (await fetch(`${mock.url}/dashboard/status`, { headers: { authorization: `Bearer ${mock.token}` } })).json()) as {
-        uptime_seconds: number;
-      }).uptime_seconds;
+      (
+        (await (await fetch(`${mock.url}/dashboard/status`, { headers: { authorization: `Bearer ${mock.token}` } })).json()) as {
+          uptime_seconds: number;
+        }
+      ).uptime_seconds;
     const firstUptime = JSON.parse(byPath("/dashboard/status")[0]!.body).uptime_seconds as number;
     while ((await uptime()) < firstUptime + 2) await new Promise((r) => setTimeout(r, 100));
     const rounds = store.snapshots.length;
@@ -82,7 +84,9 @@ describe("compression on the upstream link", () => {
 
   it("the relay's upstream socket asks a loopback ductor for no permessage-deflate", async () => {
     const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate: true });
-    const offered = new Promise<string | undefined>((resolve) => wss.once("connection", (_ws, req) => resolve(req.headers["sec-websocket-extensions"])));
+    const offered = new Promise<string | undefined>((resolve) =>
+      wss.once("connection", (_ws, req) => resolve(req.headers["sec-websocket-extensions"])),
+    );
     await new Promise((r) => wss.once("listening", r));
     const { port } = wss.address() as { port: number };
     const upstream = new Upstream({ ductor: `http://127.0.0.1:${port}`, token: "t", record: () => undefined });
