@@ -105,3 +105,34 @@ describe("nextCut", () => {
     expect(nextCut("abc", 20, 10).take).toBeGreaterThan(0);
   });
 });
+
+describe("older output and highlights", () => {
+  it("Scrollback.prepend puts blocks above, counts them, and trim takes them first", () => {
+    const sb = new Scrollback<string>(10);
+    sb.add("live", 4, true);
+    sb.prepend([
+      { payload: "old1", chars: 3, isText: true },
+      { payload: "old2", chars: 3, isText: true },
+    ]);
+    expect([...sb].map((b) => b.payload)).toEqual(["old1", "old2", "live"]);
+    expect(sb.chars).toBe(10);
+    sb.add("new", 1, true);
+    // A larger limit for once (the person reads up the scrollback): nothing goes.
+    expect(sb.trim(20)).toEqual([]);
+    expect(sb.trim().map((b) => b.payload)).toEqual(["old1"]);
+    expect(sb.chars).toBe(8);
+    expect([...sb].map((b) => b.payload)).toEqual(["old2", "live", "new"]);
+  });
+
+  it("PendingOps never merges highlighted text with its neighbours, even when coalescing", () => {
+    const q = new PendingOps(1_000_000);
+    for (let i = 0; i < 3_000; i++) q.push({ kind: "text", text: "a" });
+    q.push({ kind: "text", text: "HIT", mark: true });
+    for (let i = 0; i < 3_000; i++) q.push({ kind: "text", text: "b" });
+    const ops = q.take();
+    const marked = ops.filter((op) => op.kind === "text" && op.mark);
+    expect(marked).toEqual([{ kind: "text", text: "HIT", mark: true }]);
+    const text = ops.map((op) => (op.kind === "text" ? op.text : "")).join("");
+    expect(text).toBe(`${"a".repeat(3_000)}HIT${"b".repeat(3_000)}`);
+  });
+});

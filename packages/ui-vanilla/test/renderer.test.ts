@@ -90,4 +90,84 @@ describe("stream renderer in Chromium", () => {
     expect(await distanceToBottom(page)).toBeLessThan(2);
     await close();
   });
+
+  it("prepend: older output goes above without moving what the person reads, within maxScrollbackChars", async () => {
+    const { page, close } = await rendererPage();
+    const result = await page.evaluate(() => {
+      const r = (window as unknown as RendererWindow).__r;
+      r.append("current line\n".repeat(200));
+      r.flush();
+      r.scroller.scrollTop = 0;
+      r.stopFollowing();
+      const firstLine = r.content.querySelector(".sr-chunk")!;
+      const before = firstLine.getBoundingClientRect().top;
+      const added = r.prepend([
+        { kind: "text", text: "older line\n".repeat(500) },
+        { kind: "tool", name: "Read" },
+        { kind: "tool", name: "Edit" },
+        { kind: "note", text: "a note" },
+        { kind: "text", text: "just before\n" },
+      ]);
+      return {
+        added,
+        moved: firstLine.getBoundingClientRect().top - before,
+        text: r.text(),
+        tools: [...r.content.querySelectorAll(".sr-tool")].map((t) => t.textContent),
+        scrollTop: r.scroller.scrollTop,
+      };
+    });
+    expect(result.added.complete).toBe(true);
+    expect(result.text).toBe(`${"older line\n".repeat(500)}just before\n${"current line\n".repeat(200)}`);
+    expect(result.tools).toEqual(["ReadEdit"]); // consecutive tools share a line, as live
+    expect(Math.abs(result.moved)).toBeLessThan(2);
+    expect(result.scrollTop).toBeGreaterThan(1_000);
+    await close();
+  });
+
+  it("prepend draws only the newest part that fits under maxScrollbackChars", async () => {
+    const { page, close } = await rendererPage();
+    const result = await page.evaluate(() => {
+      const w = window as unknown as RendererWindow;
+      const box = document.createElement("div");
+      box.style.cssText = "height:300px;display:flex;flex-direction:column";
+      document.body.append(box);
+      const r = w.__dd.createStreamRenderer(box, { scrollbackChars: 1_000, maxScrollbackChars: 2_000 });
+      r.append("x".repeat(500));
+      r.flush();
+      const first = r.prepend([
+        { kind: "text", text: "A".repeat(1_000) },
+        { kind: "text", text: "B".repeat(1_000) },
+      ]);
+      // 500 characters of room are left: 600 do not fit, and nothing is cut mid-event.
+      const second = r.prepend([{ kind: "text", text: "C".repeat(600) }]);
+      return { first, second, text: r.text(), stats: r.stats() };
+    });
+    expect(result.first).toEqual({ chars: 1_000, complete: false });
+    expect(result.second).toEqual({ chars: 0, complete: false });
+    expect(result.text).toBe(`${"B".repeat(1_000)}${"x".repeat(500)}`);
+    await close();
+  });
+
+  it("highlight: the hit is drawn as a mark, text only, and revealHighlight scrolls it into view", async () => {
+    const { page, close } = await rendererPage();
+    const result = await page.evaluate(() => {
+      const r = (window as unknown as RendererWindow).__r;
+      r.append("before\n".repeat(2_000));
+      r.highlight("<img src=x onerror=alert(1)> the hit");
+      r.append("\nafter\n".repeat(2_000));
+      const revealed = r.revealHighlight();
+      const mark = r.content.querySelector("mark.sr-hit")!;
+      const box = mark.getBoundingClientRect();
+      const view = r.scroller.getBoundingClientRect();
+      return {
+        revealed,
+        markText: mark.textContent,
+        images: r.content.querySelectorAll("img").length,
+        inView: box.top >= view.top && box.bottom <= view.bottom,
+        following: r.following,
+      };
+    });
+    expect(result).toEqual({ revealed: true, markText: "<img src=x onerror=alert(1)> the hit", images: 0, inView: true, following: false });
+    await close();
+  });
 });

@@ -20,6 +20,8 @@ interface Page {
 export interface BlockPages {
   /** Append a block element at the end, in the last page (a new one when that is full). */
   append(block: HTMLElement): void;
+  /** Put blocks (oldest first) above everything, in pages of their own. */
+  prepend(blocks: readonly HTMLElement[]): void;
   /** Take a block out; its page goes too once empty (unless it is the one being filled). */
   remove(block: HTMLElement): void;
   clear(): void;
@@ -63,6 +65,23 @@ export function createBlockPages(content: HTMLElement): BlockPages {
       page.el.appendChild(block);
       page.blocks++;
       pageOf.set(block, page);
+    },
+    prepend(blocks: readonly HTMLElement[]): void {
+      const fragment = document.createDocumentFragment();
+      for (let i = 0; i < blocks.length; i += PAGE_BLOCKS) {
+        const el = document.createElement("div");
+        el.className = "sr-page";
+        const page: Page = { el, blocks: 0 };
+        for (const block of blocks.slice(i, i + PAGE_BLOCKS)) {
+          el.appendChild(block);
+          page.blocks++;
+          pageOf.set(block, page);
+        }
+        fragment.appendChild(el);
+        // Older pages never change size again: each may skip once measured (see above).
+        measured?.observe(el);
+      }
+      content.insertBefore(fragment, content.firstChild);
     },
     remove(block: HTMLElement): void {
       const page = pageOf.get(block);

@@ -19,7 +19,7 @@ export interface GapState {
 }
 
 export type PendingOp =
-  | { kind: "text"; text: string }
+  | { kind: "text"; text: string /** Drawn highlighted (a search hit the view was opened at). */; mark?: true }
   | { kind: "tool"; name: string }
   | { kind: "gap"; gap: GapState }
   | { kind: "note"; text: string; divider: boolean };
@@ -70,7 +70,7 @@ export class PendingOps {
       texts = [];
     };
     for (const op of this.ops) {
-      if (op.kind === "text") texts.push(op.text);
+      if (op.kind === "text" && !op.mark) texts.push(op.text);
       else {
         flush();
         out.push(op);
@@ -95,7 +95,7 @@ export class PendingOps {
         this.droppedChars += op.text.length;
         drop++;
       } else {
-        this.ops[drop] = { kind: "text", text: op.text.slice(excess) };
+        this.ops[drop] = { ...op, text: op.text.slice(excess) };
         this.chars -= excess;
         this.droppedChars += excess;
         excess = 0;

@@ -38,6 +38,15 @@ export class Scrollback<T> {
     return block;
   }
 
+  /** Blocks of older output, oldest first, put above everything on screen. */
+  prepend(blocks: ReadonlyArray<ScrollbackBlock<T>>): void {
+    if (blocks.length === 0) return;
+    const live = this.blocks.slice(this.head);
+    this.blocks = [...blocks, ...live];
+    this.head = 0;
+    for (const block of blocks) this.chars += block.chars;
+  }
+
   /** `block` grew by `chars` (text appended to a chunk, a chip added to a tool line). */
   grow(block: ScrollbackBlock<T>, chars: number): void {
     block.chars += chars;
@@ -45,12 +54,12 @@ export class Scrollback<T> {
   }
 
   /**
-   * Removes blocks from the top while more than the limit is on screen, always keeping the newest one, and
-   * returns them (oldest first) for the caller to take out of the DOM.
+   * Removes blocks from the top while more than the limit (or `limit`, for once) is on screen, always keeping
+   * the newest one, and returns them (oldest first) for the caller to take out of the DOM.
    */
-  trim(): Array<ScrollbackBlock<T>> {
+  trim(limit = this.limitChars): Array<ScrollbackBlock<T>> {
     const removed: Array<ScrollbackBlock<T>> = [];
-    while (this.chars > this.limitChars && this.size > 1) {
+    while (this.chars > limit && this.size > 1) {
       const block = this.blocks[this.head]!;
       this.blocks[this.head] = undefined;
       this.head++;

@@ -26,6 +26,12 @@ import { nextCut } from "./text-chunks.js";
 export interface StreamRendererOptions {
   /** Characters of text kept on screen; older blocks are dropped from the top. Default 2,000,000. */
   scrollbackChars?: number;
+  /**
+   * The most the scrollback may hold while the person reads away from the bottom, or after older output was
+   * loaded above (`prepend`). Default: 4 × scrollbackChars. Following the bottom, it is `scrollbackChars`
+   * again: dropping from the top is then out of sight, and reading up is not cut short by new output.
+   */
+  maxScrollbackChars?: number;
   /** Target characters per chunk block. Default: min(8192, scrollbackChars / 8). */
   chunkChars?: number;
   /** Called when autoscroll turns on or off (the person scrolled away, or jumped back). */
@@ -45,13 +51,35 @@ export interface GapHandle {
   end(to: Date, outcome?: string): void;
 }
 
+/** Older output for `prepend`: text, a tool call, or a one-line note. */
+export type EarlierItem =
+  | { kind: "text"; text: string }
+  | { kind: "tool"; name: string }
+  | { kind: "note"; text: string; divider?: boolean };
+
+export interface PrependResult {
+  /** Characters added above. */
+  chars: number;
+  /** False when only the newest part fitted under `maxScrollbackChars`. */
+  complete: boolean;
+}
+
 export interface StreamRenderer {
   /** The scrolling element. */
   readonly scroller: HTMLElement;
   /** The element holding the rendered blocks (search this for find-in-stream). */
   readonly content: HTMLElement;
   append(text: string): void;
+  /** Text drawn highlighted (the search hit a view was opened at); `revealHighlight()` scrolls to it. */
+  highlight(text: string): void;
+  /** Scroll the first highlighted text into the middle of the view and stop following; false without one. */
+  revealHighlight(): boolean;
   tool(name: string): void;
+  /**
+   * Older output (oldest first) above everything on screen, drawn now, keeping the view where it was. The
+   * scrollback grows to hold it, up to `maxScrollbackChars`.
+   */
+  prepend(items: readonly EarlierItem[]): PrependResult;
   /** A visible gap: output sent between `from` and `to` was not received. Leave `to` out while still disconnected. */
   gap(from: Date, to?: Date | null, reason?: string): GapHandle;
   /** A one-line notice in the stream (e.g. "paused"); a "divider" stands out (e.g. "new since you last looked"). */
@@ -87,8 +115,14 @@ function el(tag: string, cls: string, text?: string): HTMLElement {
 /** What a gap marker counts for in the scrollback (about its line's length). */
 const GAP_CHARS = 40;
 
+function toOp(item: EarlierItem): PendingOp {
+  if (item.kind === "note") return { kind: "note", text: item.text, divider: item.divider === true };
+  return item;
+}
+
 export function createStreamRenderer(container: HTMLElement, options: StreamRendererOptions = {}): StreamRenderer {
   const scrollbackChars = Math.max(1, options.scrollbackChars ?? 2_000_000);
+  const maxScrollbackChars = Math.max(scrollbackChars, options.maxScrollbackChars ?? 4 * scrollbackChars);
   const chunkChars = Math.max(64, options.chunkChars ?? Math.min(8192, Math.max(256, Math.floor(scrollbackChars / 8))));
   const requestFrame = options.requestFrame ?? ((cb: () => void) => requestAnimationFrame(cb));
   const cancelFrame = options.cancelFrame ?? ((id: number) => cancelAnimationFrame(id));
@@ -127,8 +161,6 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
   const onJump = (): void => follow.jump();
   jump.addEventListener("click", onJump);
 
-  /** The text chunk being filled, or null when the next text starts a new one. */
-  let chunk: Block | null = null;
   let frame = 0;
   let paused = false;
   let destroyed = false;
@@ -150,35 +182,78 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     schedule();
   }
 
-  function addBlock(element: HTMLElement, chars: number, isText: boolean): Block {
-    pages.append(element);
-    return scrollback.add(element, chars, isText);
+  /** Where blocks go as they are drawn: the end of the scrollback (live), or a list to put above it (earlier). */
+  interface BlockSink {
+    add(element: HTMLElement, chars: number, isText: boolean): Block;
+    grow(block: Block, chars: number): void;
+    last(): Block | undefined;
   }
+  const liveSink: BlockSink = {
+    add(element, chars, isText) {
+      pages.append(element);
+      return scrollback.add(element, chars, isText);
+    },
+    grow: (block, chars) => scrollback.grow(block, chars),
+    last: () => scrollback.last,
+  };
 
-  function writeText(text: string): void {
-    while (text.length) {
-      chunk ??= addBlock(el("div", "sr-chunk"), 0, true);
-      const { take, closes } = nextCut(text, chunk.chars, chunkChars);
-      const piece = take === text.length ? text : text.slice(0, take);
-      chunk.payload.appendChild(document.createTextNode(piece));
-      scrollback.grow(chunk, piece.length);
-      if (closes) chunk = null;
-      text = take === text.length ? "" : text.slice(take);
+  /**
+   * Draws operations as blocks into `sink`. `state.chunk` is the text chunk being filled (null when the next
+   * text starts a new one): the live writer keeps its own across frames, a prepend starts with none.
+   */
+  function draw(ops: readonly PendingOp[], sink: BlockSink, state: { chunk: Block | null }): void {
+    const writeText = (text: string, mark: boolean): void => {
+      while (text.length) {
+        state.chunk ??= sink.add(el("div", "sr-chunk"), 0, true);
+        const { take, closes } = nextCut(text, state.chunk.chars, chunkChars);
+        const piece = take === text.length ? text : text.slice(0, take);
+        state.chunk.payload.appendChild(mark ? el("mark", "sr-hit", piece) : document.createTextNode(piece));
+        sink.grow(state.chunk, piece.length);
+        if (closes) state.chunk = null;
+        text = take === text.length ? "" : text.slice(take);
+      }
+    };
+    // Text of consecutive events is written in one go: one text node per chunk per frame.
+    let texts: string[] = [];
+    const flushTexts = (): void => {
+      if (texts.length) writeText(texts.length === 1 ? texts[0]! : texts.join(""), false);
+      texts = [];
+    };
+    for (const op of ops) {
+      if (op.kind === "text") {
+        if (!op.mark) {
+          texts.push(op.text);
+          continue;
+        }
+        flushTexts();
+        writeText(op.text, true);
+        continue;
+      }
+      flushTexts();
+      state.chunk = null; // text after a marker starts on a fresh block
+      if (op.kind === "tool") writeTool(op.name, sink);
+      else if (op.kind === "gap") {
+        const line = el("div", "sr-gap", gapText(op.gap));
+        line.setAttribute("role", "note");
+        op.gap.el = line;
+        sink.add(line, GAP_CHARS, false);
+      } else sink.add(el("div", op.divider ? "sr-note sr-divider" : "sr-note", op.text), op.text.length + 1, false);
     }
+    flushTexts();
   }
 
-  function writeTool(name: string): void {
+  function writeTool(name: string, sink: BlockSink): void {
     const label = name === "" ? unnamed : name;
     const chip = el("span", "sr-tool-chip", label);
-    const last = scrollback.last;
+    const last = sink.last();
     if (last && last.payload.className === "sr-tool") {
       // Consecutive tool calls share one line of chips.
       last.payload.appendChild(chip);
-      scrollback.grow(last, label.length + 1);
+      sink.grow(last, label.length + 1);
     } else {
       const line = el("div", "sr-tool");
       line.appendChild(chip);
-      addBlock(line, label.length + 1, false);
+      sink.add(line, label.length + 1, false);
     }
   }
 
@@ -187,36 +262,60 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     return `disconnected ${formatClock(gap.from)} → ${to}${gap.outcome ? ` · ${gap.outcome}` : ""}`;
   }
 
+  const live = { chunk: null as Block | null };
+
   function render(): void {
     if (!pending.length) return;
-    // Text of consecutive events is written in one go: one text node per chunk per frame.
-    let texts: string[] = [];
-    const flushTexts = (): void => {
-      if (texts.length) writeText(texts.length === 1 ? texts[0]! : texts.join(""));
-      texts = [];
-    };
-    for (const op of pending.take()) {
-      if (op.kind === "text") {
-        texts.push(op.text);
-        continue;
-      }
-      flushTexts();
-      chunk = null; // text after a marker starts on a fresh block
-      if (op.kind === "tool") writeTool(op.name);
-      else if (op.kind === "gap") {
-        const line = el("div", "sr-gap", gapText(op.gap));
-        line.setAttribute("role", "note");
-        op.gap.el = line;
-        addBlock(line, GAP_CHARS, false);
-      } else addBlock(el("div", op.divider ? "sr-note sr-divider" : "sr-note", op.text), op.text.length + 1, false);
-    }
-    flushTexts();
+    draw(pending.take(), liveSink, live);
     trim();
   }
 
+  /**
+   * Older output above what is on screen, keeping the view where it was, up to `maxScrollbackChars` in all:
+   * past that, only the newest part of `items` that fits is drawn.
+   */
+  function prepend(items: readonly EarlierItem[]): PrependResult {
+    const ops = items.map(toOp);
+    render();
+    const room = maxScrollbackChars - scrollback.chars;
+    if (room <= 0 || ops.length === 0) return { chars: 0, complete: ops.length === 0 };
+    // Keep the newest events that fit (counting text; markers are small).
+    let chars = 0;
+    let first = ops.length;
+    while (first > 0) {
+      const op = ops[first - 1]!;
+      const size = op.kind === "text" ? op.text.length : 1;
+      if (chars + size > room) break;
+      chars += size;
+      first--;
+    }
+    const blocks: Block[] = [];
+    const collect: BlockSink = {
+      add(element, size, isText) {
+        const block: Block = { payload: element, chars: size, isText };
+        blocks.push(block);
+        return block;
+      },
+      grow(block, size) {
+        block.chars += size;
+      },
+      last: () => blocks.at(-1),
+    };
+    draw(ops.slice(first), collect, { chunk: null });
+    const height = scroller.scrollHeight;
+    const top = scroller.scrollTop;
+    pages.prepend(blocks.map((b) => b.payload));
+    scrollback.prepend(blocks);
+    const added = blocks.reduce((sum, b) => sum + b.chars, 0);
+    // Keep what the person was reading in place: the new blocks push it down by their height.
+    scroller.scrollTop = top + (scroller.scrollHeight - height);
+    return { chars: added, complete: first === 0 };
+  }
+
   function trim(): void {
-    for (const block of scrollback.trim()) {
-      if (block === chunk) chunk = null;
+    // Reading up the scrollback: keep up to the larger bound so what is being read is not cut away.
+    for (const block of scrollback.trim(follow.following ? scrollbackChars : maxScrollbackChars)) {
+      if (block === live.chunk) live.chunk = null;
       pages.remove(block.payload);
     }
     const dropped = droppedChars();
@@ -235,6 +334,18 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       if (typeof text !== "string" || text.length === 0) return;
       push({ kind: "text", text });
     },
+    highlight(text: string): void {
+      if (typeof text === "string" && text.length > 0) push({ kind: "text", text, mark: true });
+    },
+    revealHighlight(): boolean {
+      render();
+      const hit = content.querySelector(".sr-hit");
+      if (!hit) return false;
+      follow.stop();
+      hit.scrollIntoView({ block: "center" });
+      return true;
+    },
+    prepend,
     tool(name: string): void {
       push({ kind: "tool", name: typeof name === "string" ? name : String(name) });
     },
@@ -256,7 +367,7 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       pending.clear();
       scrollback.clear();
       pages.clear();
-      chunk = null;
+      live.chunk = null;
       trimmed.hidden = true;
       follow.reset();
     },
