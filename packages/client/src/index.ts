@@ -63,3 +63,5 @@ export type {
   StreamTransport,
 } from "./stream/types.js";
 export type { WebSocketConstructor, WebSocketLike } from "./stream/socket.js";
+export { TurnSegmenter } from "./activity/turns.js";
+export type { ToolCall, Turn, TurnEvent, TurnOptions, TurnSession, TurnStart } from "./activity/turns.js";
