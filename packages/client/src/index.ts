@@ -65,3 +65,7 @@ export type {
 export type { WebSocketConstructor, WebSocketLike } from "./stream/socket.js";
 export { TurnSegmenter } from "./activity/turns.js";
 export type { ToolCall, Turn, TurnEvent, TurnOptions, TurnSession, TurnStart } from "./activity/turns.js";
+export { ActivityState } from "./activity/activity.js";
+export type { Activity, ActivityInput, ActivityOptions } from "./activity/activity.js";
+export { createActivityTracker } from "./activity/tracker.js";
+export type { ActivitySource, ActivityTracker, ActivityTrackerOptions } from "./activity/tracker.js";
