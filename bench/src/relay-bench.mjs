@@ -21,12 +21,13 @@ async function writeRecording(dir, events) {
 
 /**
  * A raw WebSocket that counts data frames (and calls `onFrame` with each parsed one); resolves once open. It
- * offers permessage-deflate like the relay's own upstream (our client, with ws's defaults) does, so the direct
- * baseline reads the mock over the same wire as the relay.
+ * declines permessage-deflate, as the relay's own upstream does towards a loopback ductor (since 9c8fc53; before,
+ * both offered it and the mock's compressor capped both near 14,000 events/s), so the direct baseline reads the
+ * mock over the same wire as the relay. The relay never compresses towards viewers.
  */
 function viewer(url, onFrame = () => {}) {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, { perMessageDeflate: false });
     let count = 0;
     const waiters = [];
     socket.on("message", (data) => {
