@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm bench`: every benchmark, one table, one JSON file. Each figure stands beside the baseline it was run with
-// in the same process or browser, as a ratio. Flags: --quick (small N), --only render,client,fanout,relay,sizes,
-// --variants parse-only,xterm.js (render variants), --timeout-s 90 (per render run).
+// in the same process or browser, as a ratio. Flags: --quick (small N), --only render,client,fanout,relay,ingest,reload,sizes,
+// --variants parse-only,xterm.js (render variants), --timeout-s 90 (per render run), --site DIR (the built site the
+// reload benchmark serves; default: @ductor/dashboard-ui's dist/site).
 import { mkdir, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -10,10 +11,11 @@ import { renderTables } from "./table.mjs";
 const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
-    only: { type: "string", default: "render,client,fanout,relay,sizes" },
+    only: { type: "string", default: "render,client,fanout,relay,ingest,reload,sizes" },
     "timeout-s": { type: "string", default: "90" },
     variants: { type: "string" },
     repeat: { type: "string", default: "3" },
+    site: { type: "string" },
   },
 });
 const only = new Set(values.only.split(","));
@@ -37,6 +39,15 @@ if (only.has("fanout"))
   });
 if (only.has("relay"))
   results.relay = await (await import("./relay-bench.mjs")).runRelayBench({ events: quick ? 20_000 : 100_000, rounds: quick ? 1 : 3, log });
+if (only.has("ingest"))
+  results.ingest = await (await import("./ingest-bench.mjs")).runIngestBench({ events: quick ? 50_000 : 200_000, rounds: 3, log });
+if (only.has("reload"))
+  results.reload = await (await import("./reload-bench.mjs")).runReloadBench({
+    reloads: quick ? 3 : 7,
+    rounds: quick ? 3 : 5,
+    ...(values.site ? { builtSite: values.site } : {}),
+    log,
+  });
 if (only.has("render")) {
   results.render = await (await import("./render-bench.mjs")).runRenderBench({
     counts: quick ? [20_000] : [50_000, 1_000_000],

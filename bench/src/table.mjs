@@ -84,6 +84,86 @@ export function renderTables(results) {
       ),
     );
   }
+  if (results.ingest) {
+    const g = results.ingest;
+    out.push(
+      `\n### Relay ingest into SQLite, upstream uncompressed (Node; a blast server in its own process; median of ${g.rounds} alternating rounds, N = ${int(g.events)})\n`,
+    );
+    out.push(
+      table(
+        ["reader of the same blast server", "events/s", "× raw ws", "runs"],
+        [
+          ["raw ws + JSON.parse (baseline)", int(g.directEventsPerSec), "1.00x", g.directRuns.map(int).join(", ")],
+          [
+            "relay: every event stored and committed to SQLite (target ≥ 20,000/s)",
+            int(g.relayEventsPerSec),
+            ratio(g.relayEventsPerSec, g.directEventsPerSec),
+            g.relayRuns.map(int).join(", "),
+          ],
+        ],
+      ),
+    );
+  }
+  if (results.reload) {
+    const r = results.reload;
+    const base = r.medians.renderMs;
+    const runs = (x) => (x.timesMs ?? []).map((t) => ms(t)).join(", ");
+    out.push(
+      `\n### Reload to history painted (headless Chromium; the real site served by the relay, SQLite history of ${int(r.storedEvents)} events, ${int(r.storedTextChars)} characters of text; ratio against the renderer fed directly)\n`,
+    );
+    out.push(
+      table(
+        ["page (same browser, same relay)", "navigation → last text painted", "× renderer fed directly", "runs"],
+        [
+          [
+            `dashboard, reload (median of ${r.reloads}; target ≤ 500 ms)`,
+            ms(r.medians.siteMs),
+            ratio(r.medians.siteMs, base),
+            runs(r.site),
+          ],
+          ["dashboard, first open (one-click #token= link)", ms(r.firstOpen.paintMs), ratio(r.firstOpen.paintMs, base), ""],
+          [
+            `baseline: the same events drawn by the same renderer, no network (median of ${r.rounds})`,
+            ms(base),
+            "1.00x",
+            runs(r.baselines.render),
+          ],
+          [
+            `baseline: the same ${r.requestsPerLoad} history requests + JSON.parse, nothing drawn`,
+            ms(r.medians.fetchMs),
+            ratio(r.medians.fetchMs, base),
+            runs(r.baselines.fetch),
+          ],
+          [
+            "baseline: those requests, then the renderer (no app, no WebSocket)",
+            ms(r.medians.fetchRenderMs),
+            ratio(r.medians.fetchRenderMs, base),
+            runs(r.baselines.fetchRender),
+          ],
+        ],
+      ),
+    );
+    const s = r.site;
+    out.push(`\nWhere the median reload's time went (${int(s.textChars)} characters of text on screen after it):\n`);
+    out.push(
+      table(
+        ["step", "time"],
+        [
+          ["navigation → DOMContentLoaded", ms(s.dclMs)],
+          ["→ first history request (WebSocket open, the relay's ping)", ms(s.firstRequestMs - s.dclMs)],
+          [`${s.requests} history requests (${mb(s.historyBytes)}), time inside them`, ms(s.inRequestsMs)],
+          ["between them (the client reading each page)", ms(s.betweenRequestsMs)],
+          [
+            "last response → last text in the DOM (its parse, drawing the events, the renderer's frame with its scroll-to-bottom layout)",
+            ms(s.afterLastResponseMs),
+          ],
+          ["last text in the DOM → painted (layout and paint of that frame)", ms(s.paintAfterDomMs)],
+          ["longest task / all long tasks", `${ms(s.longestTaskMs)} / ${ms(s.longTaskTotalMs)}`],
+        ],
+      ),
+    );
+    for (const e of r.errors) out.push(`\n- ${e}`);
+  }
   if (results.sizes) {
     out.push("\n### Sizes (esbuild --minify for the browser, gzip -9; ratio against React + ReactDOM)\n");
     const react = results.sizes.find((s) => s.name.startsWith("baseline"))?.gzipBytes;
