@@ -32,6 +32,7 @@ const ALLOWED_ATTRS = new Set([
   "colspan",
   "scope",
   "inputmode",
+  "step",
   "required",
   "autocapitalize",
   "autocorrect",

@@ -3,5 +3,12 @@
  * as the `./site/*` export; `@ductor/dashboard-server` serves it beside a real ductor.
  */
 export { mount, type MountOptions, type MountSource, type MountedDashboard } from "./mount.js";
-export { createStreamRenderer, type StreamRenderer, type StreamRendererOptions, type GapHandle } from "./render/stream-renderer.js";
+export {
+  createStreamRenderer,
+  type StreamRenderer,
+  type StreamRendererOptions,
+  type GapHandle,
+  type EarlierItem,
+  type PrependResult,
+} from "./render/stream-renderer.js";
 export type { Route } from "./app/types.js";

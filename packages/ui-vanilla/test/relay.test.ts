@@ -93,13 +93,13 @@ describe("history panel behind the relay", () => {
   async function openPanel(): Promise<{ page: Page; close(): Promise<void>; errors: string[] }> {
     const { page, context, errors } = await newPage(browser);
     await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
-    await page.getByRole("button", { name: "Search history" }).click();
+    await page.getByRole("button", { name: "History", exact: true }).click();
     await page.waitForSelector(".history-panel:not([hidden])");
     return { page, errors, close: () => context.close() };
   }
   const hitTexts = (page: Page) => page.locator(".hp-hit").allTextContents();
 
-  it("finds a phrase from anywhere in history, shows its context, and exports it", async () => {
+  it("finds a phrase from anywhere in history, opens the stream at it, goes back to live without a hole, and exports", async () => {
     const head = await relayHead();
     stack.mock.broadcast({ type: "text_delta", data: "the quokka deployment finished cleanly\n" });
     for (let i = 1; i <= 30; i++) stack.mock.broadcast({ type: "text_delta", data: `filler line ${i}\n` });
@@ -110,9 +110,24 @@ describe("history panel behind the relay", () => {
     await expect.poll(() => hitTexts(page)).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d · .*quokka deployment/)]);
 
     await page.locator(".hp-hit").first().click();
-    await expect.poll(() => page.locator(".hp-context").textContent()).toContain("the quokka deployment finished cleanly");
-    expect(await page.locator(".hp-context mark").textContent()).toBe("the quokka deployment finished cleanly\n");
+    // The stream shows history around the hit, the hit marked and in view.
+    await expect.poll(() => page.locator(".sr-hit").textContent()).toBe("the quokka deployment finished cleanly\n");
+    await expect.poll(() => streamText(page)).toContain("filler line 30\n");
+    expect(await page.locator(".history-bar").isVisible()).toBe(true);
+    expect(await page.locator(".sr-hit").isVisible()).toBe(true);
     await screenshot(page, "relay-search");
+
+    // Live output that arrives while browsing is not drawn into the history, and not lost either.
+    for (let i = 1; i <= 5; i++) stack.mock.broadcast({ type: "text_delta", data: `live while browsing ${i}\n` });
+    await expect.poll(relayHead).toBe(head + 36);
+    expect(await streamText(page)).not.toContain("live while browsing");
+    await page.getByRole("button", { name: "Back to live" }).click();
+    stack.mock.broadcast({ type: "text_delta", data: "live after returning\n" });
+    await expect.poll(() => streamText(page)).toMatch(/quokka deployment[\s\S]*live while browsing 5\n[\s\S]*live after returning\n$/);
+    const back = await streamText(page);
+    for (let i = 1; i <= 5; i++) expect(back.match(new RegExp(`live while browsing ${i}\\n`, "g"))).toHaveLength(1);
+    expect(await page.locator(".history-bar").isVisible()).toBe(false);
+    expect(await page.locator(".sr-hit").count()).toBe(0);
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export .md" }).click()]);
     expect(download.suggestedFilename()).toMatch(/^ductor-history-\d+-\d+\.md$/);
@@ -127,7 +142,7 @@ describe("history panel behind the relay", () => {
     await close();
   });
 
-  it("shows hostile stored text inertly in the hits and the context", async () => {
+  it("shows hostile stored text inertly in the hits and in the stream opened at one", async () => {
     const head = await relayHead();
     for (const hostile of HOSTILE) stack.mock.broadcast({ type: "text_delta", data: `wombat ${hostile}\n` });
     await expect.poll(relayHead).toBe(head + HOSTILE.length);
@@ -137,8 +152,9 @@ describe("history panel behind the relay", () => {
     await expect.poll(async () => (await hitTexts(page)).length).toBe(HOSTILE.length);
     expect((await hitTexts(page)).join("\n")).toContain("onerror=window.__pwned=1");
     await page.locator(".hp-hit").first().click();
-    await expect.poll(() => page.locator(".hp-context").textContent()).toContain("<img src=x onerror=window.__pwned=1>");
-    expect(await page.locator(".history-panel img, .history-panel script").count()).toBe(0);
+    await expect.poll(() => page.locator(".sr-hit").textContent()).toContain("wombat");
+    await expect.poll(() => streamText(page)).toContain("<img src=x onerror=window.__pwned=1>");
+    expect(await page.locator(".history-panel img, .history-panel script, .sr-root img, .sr-root script").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
     await close();
   });
@@ -164,10 +180,95 @@ describe("history panel behind the relay", () => {
       const { page, context } = await newPage(browser);
       await page.goto(`${plain.dash.url}#/stream&token=${encodeURIComponent(plain.mock.token)}`);
       await page.waitForSelector(".badge[data-state=open]");
-      expect(await page.getByRole("button", { name: "Search history" }).isVisible()).toBe(false);
+      expect(await page.getByRole("button", { name: "History", exact: true }).isVisible()).toBe(false);
       await context.close();
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe("the history browser", () => {
+  let own: Stack;
+  beforeAll(async () => {
+    own = await startStack({}, "site", { relay: true });
+    for (let i = 0; i < 100 && own.mock.streamClients() !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+  afterAll(async () => {
+    await own?.close();
+  });
+  const ownHead = async (): Promise<number> => {
+    const res = await fetch(`${own.dash.url}dashboard/history?limit=1`, { headers: { authorization: `Bearer ${own.mock.token}` } });
+    return ((await res.json()) as { head: number }).head;
+  };
+  const open = async (): Promise<{ page: Page; close(): Promise<void>; errors: string[] }> => {
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(`${own.dash.url}#/stream&token=${encodeURIComponent(own.mock.token)}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    return { page, errors, close: () => context.close() };
+  };
+
+  it('"Load earlier" puts older history above, in order, without moving the view, until the start', async () => {
+    await expect.poll(ownHead).toBeGreaterThan(0);
+    const head0 = await ownHead();
+    // 2.1M characters: more than the view's 2M scrollback, so the oldest block is not drawn on load.
+    for (let i = 1; i <= 21; i++) own.mock.broadcast({ type: "text_delta", data: `old block ${i}\n${"x".repeat(99_980)}\n` });
+    await expect.poll(ownHead).toBe(head0 + 21);
+
+    const { page, close, errors } = await open();
+    await expect.poll(() => streamText(page)).toContain("old block 21\n");
+    expect(await streamText(page)).not.toContain("old block 1\n");
+    const button = page.getByRole("button", { name: "Load earlier" });
+    await page.evaluate(() => document.querySelector(".sr-scroll")!.scrollTo(0, 0));
+    const marker = page.locator(".sr-chunk", { hasText: "old block 2" }).first();
+    const before = (await marker.boundingBox())!.y;
+    await button.click();
+    await expect.poll(() => streamText(page)).toMatch(/^old block 1\n[\s\S]*old block 2\n/);
+    expect(Math.abs((await marker.boundingBox())!.y - before)).toBeLessThan(2);
+    await expect.poll(() => page.locator(".sr-earlier").textContent()).toBe("Start of the relay's history");
+    expect(await page.locator(".sr-earlier").isDisabled()).toBe(true);
+    const text = await streamText(page);
+    for (let i = 1; i <= 21; i++) expect(text.match(new RegExp(`old block ${i}\\n`, "g"))).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("replays a chosen range of time at 10x into the stream, in order, then exports that range", async () => {
+    const head0 = await ownHead();
+    for (let i = 1; i <= 12; i++) {
+      own.mock.broadcast({ type: "text_delta", data: `replayed step ${i}\n` });
+      if (i % 4 === 0) own.mock.broadcast({ type: "tool_activity", data: "Shell" });
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await expect.poll(ownHead).toBe(head0 + 15);
+
+    const { page, close, errors } = await open();
+    await page.getByRole("button", { name: "History", exact: true }).click();
+    // The default range is the last hour: everything here.
+    await page.getByRole("button", { name: "Replay 10x" }).click();
+    await expect.poll(() => page.locator(".hb-progress").textContent()).toMatch(/^replaying at 10x|^\d[\d,]* events$/);
+    await expect.poll(() => page.locator(".hb-progress").textContent(), { timeout: 15_000 }).toMatch(/^\d[\d,]* events$/);
+    const text = await streamText(page);
+    expect(text).toMatch(/replayed step 1\n[\s\S]*replayed step 12\n$/);
+    for (let i = 1; i <= 12; i++) expect(text.match(new RegExp(`replayed step ${i}\\n`, "g"))).toHaveLength(1);
+    await screenshot(page, "relay-replay");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export .jsonl" }).click()]);
+    const lines = (await readFile((await download.path())!, "utf8")).trim().split("\n");
+    const events = lines
+      .slice(1)
+      .map((line) => (JSON.parse(line) as { event?: { type: string; data: string } }).event)
+      .filter((e) => e !== undefined);
+    expect(events.filter((e) => e.type === "text_delta" && e.data.startsWith("replayed step")).map((e) => e.data)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `replayed step ${i + 1}\n`),
+    );
+
+    // A range that holds nothing says so.
+    await page.fill('input[aria-label="Range from"]', "2001-01-01T00:00:00");
+    await page.fill('input[aria-label="Range to"]', "2001-01-01T00:10:00");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect.poll(() => page.locator(".history-panel .feedback").textContent()).toBe("nothing retained in that range");
+    expect(errors).toEqual([]);
+    await close();
   });
 });

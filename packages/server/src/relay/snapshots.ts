@@ -15,7 +15,7 @@ type SnapshotPath = (typeof SNAPSHOT_PATHS)[number];
  * its whole body would store a row every poll (8,640 a day at 10 s) for nothing a chart or a reader needs: the
  * status is compared without it (the stored body keeps it). Other paths compare their body as it came.
  */
-export function snapshotChangeKey(path: string, body: string): string {
+function snapshotChangeKey(path: string, body: string): string {
   if (path !== "/dashboard/status") return body;
   try {
     const parsed: unknown = JSON.parse(body);

@@ -24,6 +24,11 @@ export interface LiveSink {
   pruned?(fromSeq: number, toSeq: number): void;
   /** Relay only: its own link to ductor changed ("connected", "disconnected", "refused"); `at` is when. */
   upstream?(state: string, at: Date): void;
+  /**
+   * Every data event before it is drawn: return true to take it instead (the view shows history meanwhile).
+   * Called once per streamed event, so it must stay cheap.
+   */
+  intercept?(event: DataEvent): boolean;
   /** The seq of the last event shown, when the server numbers them (a relay). */
   seen?(seq: number): void;
   protocolError?(err: unknown): void;
@@ -35,7 +40,7 @@ export interface Live {
 }
 
 /** Events of a relay's history or its live stream, as the sink draws them. */
-type DataEvent = { type: string; data: string | null; seq?: number; at?: number };
+export type DataEvent = { type: string; data: string | null; seq?: number; at?: number };
 
 export interface LiveOptions {
   streamOptions?: Parameters<Client["stream"]>[0];
@@ -63,6 +68,7 @@ export function createLive(client: Client, sink: LiveSink, onRefused: (reason: s
   const offs: Array<() => void> = [];
 
   const draw = (ev: DataEvent): void => {
+    if (sink.intercept?.(ev)) return;
     if (ev.type === "text_delta") sink.text(ev.data ?? "");
     else if (ev.type === "tool_activity") sink.tool(ev.data ?? "");
     else if (ev.type === "system_status") sink.status(ev.data);

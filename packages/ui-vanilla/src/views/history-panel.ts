@@ -1,14 +1,16 @@
 /**
- * Behind the recording relay: search across all of its history, the context around a hit, and export of
- * everything it retains as `.jsonl` (a mock-server recording) or `.md` (a transcript). Server text is only
- * ever set as text (`textContent`, text nodes), never parsed as HTML.
+ * Behind the recording relay: search across all of its history (a hit opens the stream at that point), and a
+ * range of time to show in the stream at once, replay at 1x or 10x, or export as `.jsonl` (a mock-server
+ * recording) or `.md` (a transcript). Server text is only ever set as text, never parsed as HTML.
  */
-import type { HistoryEvent, SearchHit } from "@ductor/dashboard-client";
+import type { SearchHit } from "@ductor/dashboard-client";
 import { elementBanner, reportFailure } from "../app/failure.js";
+import { seqAtTime, type ReplaySpeed } from "../app/history-range.js";
 import type { Scope } from "../app/scope.js";
 import type { AppContext } from "../app/types.js";
 import { h } from "../dom.js";
 import { formatClock } from "../format.js";
+import type { BrowseRange } from "./history-browser.js";
 
 export interface HistoryPanel {
   /** The "Search history" button, for the stream toolbar; hidden until `enable()`. */
@@ -21,25 +23,28 @@ export interface HistoryPanel {
 /** Typing waits this long before asking the relay. */
 const SEARCH_DEBOUNCE_MS = 250;
 const SEARCH_LIMIT = 50;
-/** The context around a hit: this many events before it, and this many in all. */
-const CONTEXT_BEFORE = 20;
-const CONTEXT_LIMIT = 60;
+/** A hit opens the stream with this many events before and after it. */
+const AROUND_HIT = 300;
+/** Exports may be far larger than a page of history: the client's default body cap (16 MiB) is raised for them. */
+const EXPORT_MAX_BYTES = 512 * 1024 * 1024;
 
-/** One stored event as a line of the context view. */
-function eventText(event: HistoryEvent): string {
-  if (event.type === "text_delta") return event.data ?? "";
-  if (event.type === "tool_activity") return `\n[tool: ${event.data || "(unnamed tool)"}]\n`;
-  if (event.type === "system_status") return event.data ? `\n[${event.data}]\n` : "";
-  if (event.type === "upstream") return `\n[ductor ${event.data ?? ""} · ${formatClock(new Date(event.at))}]\n`;
-  return "";
+export interface HistoryPanelHost {
+  /** Show a range in the stream view: at once (speed 0), or replayed. */
+  browse(range: BrowseRange, speed: ReplaySpeed): void;
 }
 
-export function createHistoryPanel(ctx: AppContext, scope: Scope): HistoryPanel {
+/** `<input type=datetime-local>` wants local time without a zone, to the second. */
+function localInputValue(ms: number): string {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 19);
+}
+
+export function createHistoryPanel(ctx: AppContext, scope: Scope, host: HistoryPanelHost): HistoryPanel {
   const { client } = ctx;
   const toggle = h(
     "button",
     { type: "button", class: "btn", hidden: true, "aria-pressed": "false", "aria-controls": "dd-history-panel" },
-    "Search history",
+    "History",
   );
   const input = h("input", {
     type: "search",
@@ -48,20 +53,34 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope): HistoryPanel 
     "aria-label": "Search all history",
     spellcheck: "false",
   });
+  const fromInput = h("input", { type: "datetime-local", step: "1", class: "hp-time-input", "aria-label": "Range from" });
+  const toInput = h("input", { type: "datetime-local", step: "1", class: "hp-time-input", "aria-label": "Range to" });
+  const showBtn = h("button", { type: "button", class: "btn" }, "Show");
+  const replay1Btn = h("button", { type: "button", class: "btn" }, "Replay 1x");
+  const replay10Btn = h("button", { type: "button", class: "btn" }, "Replay 10x");
   const jsonlBtn = h("button", { type: "button", class: "btn" }, "Export .jsonl");
   const mdBtn = h("button", { type: "button", class: "btn" }, "Export .md");
   const info = h("span", { class: "feedback muted", role: "status" });
   const error = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const banner = elementBanner(error);
   const hits = h("ol", { class: "hp-hits", "aria-label": "Search results" });
-  const context = h("pre", { class: "hp-context", hidden: true, "aria-label": "Context of the chosen result" });
   const el = h(
     "section",
     { class: "history-panel", id: "dd-history-panel", hidden: true, "aria-label": "Search history" },
-    h("div", { class: "toolbar-group" }, input, jsonlBtn, mdBtn, info),
+    h("div", { class: "toolbar-group" }, input, info),
+    h(
+      "div",
+      { class: "toolbar-group hp-range", role: "group", "aria-label": "A range of history" },
+      h("label", { class: "hp-label" }, "From ", fromInput),
+      h("label", { class: "hp-label" }, "to ", toInput),
+      showBtn,
+      replay1Btn,
+      replay10Btn,
+      jsonlBtn,
+      mdBtn,
+    ),
     error,
     hits,
-    context,
   );
 
   /** The request in flight (search, context or export); a newer one aborts it. */
@@ -86,7 +105,12 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope): HistoryPanel 
           " · ",
           h("span", { class: "hp-snippet" }, hit.snippet),
         );
-        row.addEventListener("click", () => void showContext(hit));
+        row.title = "Show this point in the stream";
+        row.addEventListener("click", () => {
+          hits.querySelector("[aria-current]")?.removeAttribute("aria-current");
+          row.setAttribute("aria-current", "true");
+          host.browse({ from: Math.max(1, hit.seq - AROUND_HIT), to: hit.seq + AROUND_HIT, highlight: hit.seq }, 0);
+        });
         return h("li", null, row);
       }),
     );
@@ -95,7 +119,6 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope): HistoryPanel 
 
   const search = async (): Promise<void> => {
     const q = input.value;
-    context.hidden = true;
     if (!q.trim()) {
       inFlight?.abort();
       hits.replaceChildren();
@@ -114,29 +137,6 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope): HistoryPanel 
       if (signal.aborted) return;
       hits.replaceChildren();
       fail(err, "/dashboard/history/search", "search the history");
-    }
-  };
-
-  const showContext = async (hit: SearchHit): Promise<void> => {
-    const signal = begin();
-    try {
-      const page = await client.history.page({ after: Math.max(0, hit.seq - CONTEXT_BEFORE) }, { limit: CONTEXT_LIMIT, signal });
-      if (signal.aborted) return;
-      banner.ok();
-      context.replaceChildren(
-        ...page.events.map((event) => {
-          const text = eventText(event);
-          if (event.seq !== hit.seq) return document.createTextNode(text);
-          const mark = document.createElement("mark");
-          mark.className = "hp-mark";
-          mark.textContent = text;
-          return mark;
-        }),
-      );
-      context.hidden = false;
-      context.querySelector("mark")?.scrollIntoView({ block: "center" });
-    } catch (err) {
-      if (!signal.aborted) fail(err, "/dashboard/history", "load the context of that result");
     }
   };
 
@@ -159,22 +159,48 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope): HistoryPanel 
     scope.timeout(() => urls.delete(url) && URL.revokeObjectURL(url), 60_000);
   };
 
-  const exportAll = async (format: "jsonl" | "md"): Promise<void> => {
+  /** The chosen range as seqs (inclusive), or null with a message when it holds nothing. */
+  const chosenRange = async (signal: AbortSignal): Promise<{ from: number; to: number } | null> => {
+    const fromMs = fromInput.value ? new Date(fromInput.value).getTime() : 0;
+    const toMs = toInput.value ? new Date(toInput.value).getTime() : Date.now();
+    if (Number.isNaN(fromMs) || Number.isNaN(toMs) || toMs < fromMs) {
+      info.textContent = "choose a start before the end";
+      return null;
+    }
+    info.textContent = "finding the range…";
+    // The end is inclusive to the second the input shows.
+    const [from, afterTo] = await Promise.all([seqAtTime(client, fromMs, signal), seqAtTime(client, toMs + 1_000, signal)]);
+    if (afterTo - 1 < from) {
+      info.textContent = "nothing retained in that range";
+      return null;
+    }
+    return { from, to: afterTo - 1 };
+  };
+
+  const browseRange = async (speed: ReplaySpeed): Promise<void> => {
     const signal = begin();
-    info.textContent = "exporting…";
     try {
-      // Any page says what the relay retains now; the smallest one will do.
-      const { oldest, head } = await client.history.page({ after: 0 }, { limit: 1, signal });
-      if (signal.aborted) return;
-      if (head < oldest) {
-        info.textContent = "nothing to export yet";
-        return;
-      }
-      const text = await client.history.export({ from: oldest, to: head, format, signal });
+      const range = await chosenRange(signal);
+      if (signal.aborted || !range) return;
+      banner.ok();
+      info.textContent = "";
+      host.browse(range, speed);
+    } catch (err) {
+      if (!signal.aborted) fail(err, "/dashboard/history", "find that range");
+    }
+  };
+
+  const exportRange = async (format: "jsonl" | "md"): Promise<void> => {
+    const signal = begin();
+    try {
+      const range = await chosenRange(signal);
+      if (signal.aborted || !range) return;
+      info.textContent = "exporting…";
+      const text = await client.history.export({ ...range, format, signal, maxBodyBytes: EXPORT_MAX_BYTES });
       if (signal.aborted) return;
       banner.ok();
-      download(text, `ductor-history-${oldest}-${head}.${format}`, format === "md" ? "text/markdown" : "application/x-ndjson");
-      info.textContent = `exported events ${oldest.toLocaleString("en-US")}–${head.toLocaleString("en-US")}`;
+      download(text, `ductor-history-${range.from}-${range.to}.${format}`, format === "md" ? "text/markdown" : "application/x-ndjson");
+      info.textContent = `exported events ${range.from.toLocaleString("en-US")}–${range.to.toLocaleString("en-US")}`;
     } catch (err) {
       if (!signal.aborted) fail(err, "/dashboard/history/export", `export the history as .${format}`);
     }
@@ -201,15 +227,23 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope): HistoryPanel 
     },
     { signal: scope.signal },
   );
-  jsonlBtn.addEventListener("click", () => void exportAll("jsonl"), { signal: scope.signal });
-  mdBtn.addEventListener("click", () => void exportAll("md"), { signal: scope.signal });
+  jsonlBtn.addEventListener("click", () => void exportRange("jsonl"), { signal: scope.signal });
+  mdBtn.addEventListener("click", () => void exportRange("md"), { signal: scope.signal });
+  showBtn.addEventListener("click", () => void browseRange(0), { signal: scope.signal });
+  replay1Btn.addEventListener("click", () => void browseRange(1), { signal: scope.signal });
+  replay10Btn.addEventListener("click", () => void browseRange(10), { signal: scope.signal });
   toggle.addEventListener(
     "click",
     () => {
       const open = el.hidden;
       el.hidden = !open;
       toggle.setAttribute("aria-pressed", String(open));
-      if (open) input.focus();
+      if (open) {
+        // The last hour, until now, unless the person chose something already.
+        if (!fromInput.value) fromInput.value = localInputValue(Date.now() - 3_600_000);
+        if (!toInput.value) toInput.value = localInputValue(Date.now());
+        input.focus();
+      }
     },
     { signal: scope.signal },
   );

@@ -4,7 +4,10 @@ import type { AppContext, View } from "../app/types.js";
 import { h } from "../dom.js";
 import { createFinder } from "../render/find.js";
 import { createFindBar } from "./find-bar.js";
+import { createHistoryBrowser, type HistoryBrowser } from "./history-browser.js";
 import { createHistoryPanel } from "./history-panel.js";
+import { drawnItem, drawnItems, TRANSIENT_STATUS, upstreamNote } from "../app/history-range.js";
+import type { DataEvent } from "../app/live.js";
 import { createStreamRenderer, type GapHandle, type StreamRenderer } from "../render/stream-renderer.js";
 import { copyText } from "../render/text.js";
 import { formatClock } from "../format.js";
@@ -25,14 +28,18 @@ export interface StreamView extends View, LiveSink {
   history(events: readonly HistoryEvent[]): void;
   /** The server is a relay: offer search across its history and export. */
   relay(): void;
+  intercept(event: DataEvent): boolean;
+  seen(seq: number): void;
+  upstream(state: string, at: Date): void;
 }
 
-/** Statuses that come and go many times a turn: shown in the header, not as lines in the output. */
-const TRANSIENT_STATUS = new Set(["thinking"]);
+/** Events per "Load earlier". */
+const EARLIER_EVENTS = 1_000;
 
 export function createStreamView(scope: Scope, options: StreamViewOptions = {}): StreamView {
   const output = h("div", { class: "stream-output" });
-  const renderer = createStreamRenderer(output, { scrollbackChars: options.scrollbackChars ?? 2_000_000 });
+  const scrollbackChars = options.scrollbackChars ?? 2_000_000;
+  const renderer = createStreamRenderer(output, { scrollbackChars });
 
   const statusDot = h("span", { class: "agent-status", hidden: true, role: "status" });
   const tools = h("span", { class: "tool-count muted" }, "no tools yet");
@@ -55,7 +62,26 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   // Text waiting for the next animation frame is searchable too.
   const findBar = createFindBar({ placeholder: "Find in stream", label: "Find in stream", finder, beforeSearch: () => renderer.flush() });
 
-  const historyPanel = options.ctx ? createHistoryPanel(options.ctx, scope.child()) : null;
+  const historyPanel = options.ctx
+    ? createHistoryPanel(options.ctx, scope.child(), { browse: (range, speed) => void browser?.open(range, speed) })
+    : null;
+
+  // "Load earlier": behind a relay, older history goes above what is on screen. At the top of the scroll area,
+  // where a person reading up arrives.
+  const earlierBtn = h("button", { type: "button", class: "btn sr-earlier", hidden: true }, "Load earlier");
+  renderer.scroller.prepend(earlierBtn);
+  /** The oldest seq on screen, or null when nothing numbered is (plain ductor, or cleared). */
+  let earliest: number | null = null;
+  let isRelay = false;
+  /** What the renderer had dropped when `earliest` was set: once it drops more, `earliest` is no longer on screen. */
+  let droppedAtEarliest = 0;
+  const setEarliest = (seq: number | null): void => {
+    earliest = seq;
+    droppedAtEarliest = renderer.stats().droppedChars;
+    earlierBtn.disabled = false;
+    earlierBtn.textContent = "Load earlier";
+    earlierBtn.hidden = !isRelay || seq === null || seq <= 1;
+  };
 
   const toolbar = h(
     "div",
@@ -71,8 +97,32 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     historyPanel?.el,
     output,
   );
+  const browser: HistoryBrowser | null = options.ctx
+    ? createHistoryBrowser(options.ctx, scope.child(), {
+        renderer,
+        scrollbackChars,
+        liveHead: () => lastDrawn,
+        drawHistory: (events) => drawHistory(events, false),
+        drawLive(event) {
+          view.intercept(event);
+          if (event.type === "text_delta") view.text(event.data ?? "");
+          else if (event.type === "tool_activity") view.tool(event.data ?? "");
+          else if (event.type === "system_status") view.status(event.data);
+          else if (event.type === "upstream") view.upstream(event.data ?? "", new Date(event.at ?? Date.now()));
+          if (event.seq !== undefined) view.seen(event.seq);
+        },
+        onModeChange(browsing) {
+          el.classList.toggle("is-browsing", browsing);
+          pauseBtn.disabled = browsing;
+        },
+        setEarliest,
+      })
+    : null;
+  if (browser) output.before(browser.bar);
 
   let toolCount = 0;
+  /** The newest seq drawn live (or from history on load). */
+  let lastDrawn = 0;
   let gap: GapHandle | null = null;
   // The newest seq on screen; written to storage now and then, and when the page goes away.
   let lastSeen = 0;
@@ -123,6 +173,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   });
   clearBtn.addEventListener("click", () => {
     renderer.clear();
+    setEarliest(null);
     findBar.reset();
     toolCount = 0;
     tools.textContent = "no tools yet";
@@ -135,6 +186,71 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       () => say("Copy failed: the browser refused"),
     );
   });
+
+  /** A relay's history as output: on load with the "new since you last looked" divider, on return without. */
+  function drawHistory(all: readonly HistoryEvent[], withDivider: boolean): void {
+    // Only the newest events whose text fits the scrollback: what the renderer would drop at once is not drawn,
+    // so the oldest seq on screen is known (where "Load earlier" goes on from).
+    let start = all.length;
+    for (let chars = 0; start > 0; start--) {
+      const event = all[start - 1]!;
+      const size = event.type === "text_delta" ? (event.data?.length ?? 0) : 0;
+      if (chars + size > scrollbackChars && start < all.length) break;
+      chars += size;
+    }
+    const events = start === 0 ? all : all.slice(start);
+    const since = withDivider && options.serverKey ? loadLastSeen(options.serverKey) : null;
+    const newCount = since === null ? 0 : events.filter((e) => e.seq > since).length;
+    let divided = since === null || newCount === 0 || newCount === events.length;
+    for (const event of events) {
+      if (!divided && event.seq > (since ?? 0)) {
+        renderer.note(`new since you last looked · ${newCount.toLocaleString("en-US")} event${newCount === 1 ? "" : "s"}`, "divider");
+        divided = true;
+      }
+      const item = drawnItem(event);
+      if (item?.kind === "text") renderer.append(item.text);
+      else if (item?.kind === "tool") view.tool(item.name);
+      else if (item) renderer.note(item.text);
+      lastSeen = event.seq;
+      lastDrawn = event.seq;
+    }
+    if (events.length) setEarliest(events[0]!.seq);
+  }
+
+  const loadEarlier = async (): Promise<void> => {
+    if (!options.ctx || earliest === null) return;
+    renderer.flush();
+    if (renderer.stats().droppedChars !== droppedAtEarliest) {
+      // New output pushed the oldest lines off the top since: what is on screen no longer starts at `earliest`.
+      earlierBtn.disabled = true;
+      earlierBtn.textContent = "Older output was dropped from view: open History to see any part of it";
+      return;
+    }
+    const before = earliest;
+    earlierBtn.disabled = true;
+    earlierBtn.textContent = "Loading earlier…";
+    try {
+      const page = await options.ctx.client.history.page({ before }, { limit: EARLIER_EVENTS, signal: scope.signal });
+      if (scope.disposed || earliest !== before) return;
+      const first = page.events[0];
+      const result = renderer.prepend(drawnItems(page.events));
+      if (!first || (result.complete && first.seq <= page.oldest)) {
+        // Kept in place (disabled) rather than hidden, so the lines below do not move.
+        earlierBtn.textContent = "Start of the relay's history";
+        return;
+      }
+      if (!result.complete) {
+        earlierBtn.textContent = "The view holds as much as it can: use Search history or export for older output";
+        return;
+      }
+      setEarliest(first.seq);
+    } catch (err) {
+      if (scope.disposed) return;
+      earlierBtn.disabled = false;
+      earlierBtn.textContent = `Load earlier (failed: ${err instanceof Error ? err.message : String(err)}; try again)`;
+    }
+  };
+  earlierBtn.addEventListener("click", () => void loadEarlier(), { signal: scope.signal });
 
   const view: StreamView = {
     el,
@@ -158,28 +274,20 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       if (visible) lastSeen = seq;
     },
     history(events): void {
-      const since = options.serverKey ? loadLastSeen(options.serverKey) : null;
-      const newCount = since === null ? 0 : events.filter((e) => e.seq > since).length;
-      let divided = since === null || newCount === 0 || newCount === events.length;
-      for (const event of events) {
-        if (!divided && event.seq > (since ?? 0)) {
-          renderer.note(`new since you last looked · ${newCount.toLocaleString("en-US")} event${newCount === 1 ? "" : "s"}`, "divider");
-          divided = true;
-        }
-        const at = new Date(event.at);
-        if (event.type === "text_delta" && event.data) renderer.append(event.data);
-        else if (event.type === "tool_activity") view.tool(event.data ?? "");
-        else if (event.type === "system_status" && event.data && !TRANSIENT_STATUS.has(event.data))
-          renderer.note(`${event.data} · ${formatClock(at)}`);
-        else if (event.type === "upstream")
-          renderer.note(
-            `ductor ${event.data === "connected" ? "connected to" : event.data === "refused" ? "refused the token of" : "disconnected from"} the relay · ${formatClock(at)}`,
-          );
-        lastSeen = event.seq;
-      }
+      drawHistory(events, true);
     },
     relay(): void {
+      isRelay = true;
       historyPanel?.enable();
+      setEarliest(earliest);
+    },
+    intercept(event: DataEvent): boolean {
+      if (browser?.intercept(event)) return true;
+      if (event.seq !== undefined) {
+        lastDrawn = event.seq;
+        if (earliest === null) setEarliest(event.seq);
+      }
+      return false;
     },
     link(_state: LinkState): void {
       el.dataset["link"] = _state.kind;
