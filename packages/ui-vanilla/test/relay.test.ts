@@ -271,4 +271,29 @@ describe("the history browser", () => {
     expect(errors).toEqual([]);
     await close();
   });
+
+  it("fits a phone in dark mode: the panel, a hit opened in the stream, and the browser's bar, nothing cut off", async () => {
+    const head0 = await ownHead();
+    for (let i = 1; i <= 8; i++) own.mock.broadcast({ type: "text_delta", data: `a platypus line ${i} on a small screen\n` });
+    own.mock.broadcast({ type: "tool_activity", data: "Read" });
+    await expect.poll(ownHead).toBe(head0 + 9);
+    const { page, context } = await newPage(browser, { width: 390, height: 844 }, "dark");
+    await page.goto(`${own.dash.url}#/stream&token=${encodeURIComponent(own.mock.token)}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    await page.getByRole("button", { name: "History", exact: true }).click();
+    await page.fill(".history-panel input[type=search]", "platypus");
+    await expect.poll(async () => page.locator(".hp-hit").count()).toBeGreaterThan(0);
+    await page.locator(".hp-hit").first().click();
+    await expect.poll(() => page.locator(".sr-hit").count()).toBe(1);
+    // Every control of the panel and the bar lies within the viewport's width.
+    const overflowing = await page.evaluate(() =>
+      [...document.querySelectorAll(".history-panel button, .history-panel input, .history-bar button")]
+        .filter((e) => (e as HTMLElement).offsetParent !== null)
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map((e) => e.textContent || e.getAttribute("aria-label")),
+    );
+    expect(overflowing).toEqual([]);
+    await screenshot(page, "phone-history-dark");
+    await context.close();
+  });
 });
