@@ -101,9 +101,10 @@ describe("hostile server data", () => {
     stack.mock.broadcast({ type: "system_status", data: H2 });
     await expect.poll(() => streamText(page)).toBe(`${H1}\n${H2}\n`);
     await expect.poll(() => page.locator(".sr-tool-chip").allTextContents()).toEqual([H1, "(unnamed tool)"]);
-    await expect.poll(() => page.locator(".agent-status").textContent()).toBe(H2);
+    // The activity line names the status as text ("<label> · 0 s").
+    await expect.poll(() => page.locator(".activity-line").textContent()).toContain(H2.slice(1));
     stack.mock.broadcast({ type: "system_status", data: null });
-    await expect.poll(() => page.locator(".agent-status").isHidden()).toBe(true);
+    await expect.poll(() => page.locator(".activity-line").textContent()).toMatch(/^Quiet since /);
     await assertInert(page);
   });
 

@@ -36,6 +36,8 @@ export interface LiveSink {
 
 export interface Live {
   readonly state: LinkState;
+  /** The client's stream (for trackers that follow it, such as the activity tracker). */
+  readonly stream: Stream;
   close(): void;
 }
 
@@ -155,6 +157,7 @@ export function createLive(client: Client, sink: LiveSink, onRefused: (reason: s
   );
 
   return {
+    stream,
     get state() {
       return state;
     },

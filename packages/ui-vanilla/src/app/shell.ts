@@ -2,7 +2,7 @@
  * The connected app: header with navigation and connection badge, the four views, hash routing,
  * and the app-level live stream (so switching views never loses output).
  */
-import { AuthenticationError } from "@ductor/dashboard-client";
+import { AuthenticationError, createActivityTracker } from "@ductor/dashboard-client";
 import { loadRecentHistory } from "./backfill.js";
 import { describeError } from "./describe.js";
 import { createLive, type Live, type LinkState } from "./live.js";
@@ -202,6 +202,9 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     },
   });
   scope.register(() => live.close());
+  const activity = createActivityTracker(live.stream);
+  scope.register(() => activity.dispose());
+  streamView.attachActivity(activity);
   scope.interval(() => {
     const now = Date.now();
     paintBadge(now);

@@ -18,11 +18,21 @@ export interface GapState {
   el: HTMLElement | null;
 }
 
+/** A turn's header line; `el` is set once drawn, the parts are kept up to date by the view's handle. */
+export interface TurnState {
+  title: string;
+  meta: string;
+  summary: string;
+  tools: ReadonlyArray<{ readonly name: string; readonly at: number }>;
+  el: HTMLElement | null;
+}
+
 export type PendingOp =
   | { kind: "text"; text: string /** Drawn highlighted (a search hit the view was opened at). */; mark?: true }
   | { kind: "tool"; name: string }
   | { kind: "gap"; gap: GapState }
-  | { kind: "note"; text: string; divider: boolean };
+  | { kind: "note"; text: string; divider: boolean }
+  | { kind: "turn"; turn: TurnState };
 
 /** Coalesce once this many operations wait: a paused tab at ductor's pace reaches it in seconds. */
 const COALESCE_AT_OPS = 4096;

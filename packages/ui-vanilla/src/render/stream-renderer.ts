@@ -19,7 +19,7 @@
 import { formatClock } from "../format.js";
 import { createFollowScroll } from "./follow-scroll.js";
 import { createBlockPages } from "./pages.js";
-import { PendingOps, type GapState, type PendingOp } from "./pending-ops.js";
+import { PendingOps, type GapState, type PendingOp, type TurnState } from "./pending-ops.js";
 import { Scrollback, type ScrollbackBlock } from "./scrollback.js";
 import { nextCut } from "./text-chunks.js";
 
@@ -51,11 +51,28 @@ export interface GapHandle {
   end(to: Date, outcome?: string): void;
 }
 
-/** Older output for `prepend`: text, a tool call, or a one-line note. */
+/** Older output for `prepend`: text, a tool call, a one-line note, or a turn's header. */
 export type EarlierItem =
   | { kind: "text"; text: string }
   | { kind: "tool"; name: string }
-  | { kind: "note"; text: string; divider?: boolean };
+  | { kind: "note"; text: string; divider?: boolean }
+  | { kind: "turn"; turn: TurnInfo };
+
+/** A turn's header line: "Turn at 12:03:04" · "2 min 10 s" · a tool summary that opens a timeline. */
+export interface TurnInfo {
+  title: string;
+  /** Duration or state ("working…"). */
+  meta: string;
+  /** "12 tools: Read ×5, Edit ×3, Shell ×4"; empty: no tools (the timeline is not offered). */
+  summary: string;
+  /** The turn's tool calls with their times (read when the timeline is opened). */
+  tools: ReadonlyArray<{ readonly name: string; readonly at: number }>;
+}
+
+export interface TurnHandle {
+  /** Change what the header says (a turn that goes on: its duration, its tools). */
+  update(info: Partial<TurnInfo>): void;
+}
 
 export interface PrependResult {
   /** Characters added above. */
@@ -82,6 +99,8 @@ export interface StreamRenderer {
   prepend(items: readonly EarlierItem[]): PrependResult;
   /** A visible gap: output sent between `from` and `to` was not received. Leave `to` out while still disconnected. */
   gap(from: Date, to?: Date | null, reason?: string): GapHandle;
+  /** A turn's header line, before the turn's output; the handle keeps it current. */
+  turn(info: TurnInfo): TurnHandle;
   /** A one-line notice in the stream (e.g. "paused"); a "divider" stands out (e.g. "new since you last looked"). */
   note(text: string, kind?: "note" | "divider"): void;
   clear(): void;
@@ -117,7 +136,57 @@ const GAP_CHARS = 40;
 
 function toOp(item: EarlierItem): PendingOp {
   if (item.kind === "note") return { kind: "note", text: item.text, divider: item.divider === true };
+  if (item.kind === "turn") return { kind: "turn", turn: { ...item.turn, el: null } };
   return item;
+}
+
+/** What a turn's header counts for in the scrollback (about its line's length). */
+const TURN_CHARS = 60;
+
+/** The timeline of a turn's tools: a time and a name per call, as text. */
+function fillTimeline(list: HTMLElement, tools: TurnState["tools"]): void {
+  list.replaceChildren(
+    ...tools.map((tool) => {
+      const item = el("li", "sr-turn-call");
+      item.append(el("time", "sr-turn-time", formatClock(new Date(tool.at))), document.createTextNode(` ${tool.name || "(unnamed tool)"}`));
+      return item;
+    }),
+  );
+}
+
+/** A turn's header element; its parts are found again by class when the handle updates it. */
+function turnElement(turn: TurnState): HTMLElement {
+  const block = el("div", "sr-turn");
+  block.setAttribute("role", "heading");
+  block.setAttribute("aria-level", "2");
+  const details = document.createElement("details");
+  details.className = "sr-turn-tools";
+  details.hidden = turn.summary === "";
+  const list = el("ol", "sr-turn-timeline");
+  details.append(el("summary", "sr-turn-summary", turn.summary), list);
+  // The timeline is built when opened (most are never opened), and kept current while open.
+  details.addEventListener("toggle", () => {
+    if (details.open) fillTimeline(list, turn.tools);
+  });
+  block.append(el("span", "sr-turn-title", turn.title), el("span", "sr-turn-meta", turn.meta), details);
+  return block;
+}
+
+function paintTurn(turn: TurnState): void {
+  const block = turn.el;
+  if (!block) return;
+  const set = (cls: string, text: string): void => {
+    const part = block.querySelector(`.${cls}`);
+    if (part && part.textContent !== text) part.textContent = text;
+  };
+  set("sr-turn-title", turn.title);
+  set("sr-turn-meta", turn.meta);
+  set("sr-turn-summary", turn.summary);
+  const details = block.querySelector("details");
+  if (details) {
+    details.hidden = turn.summary === "";
+    if (details.open) fillTimeline(details.querySelector("ol")!, turn.tools);
+  }
 }
 
 export function createStreamRenderer(container: HTMLElement, options: StreamRendererOptions = {}): StreamRenderer {
@@ -232,7 +301,10 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       flushTexts();
       state.chunk = null; // text after a marker starts on a fresh block
       if (op.kind === "tool") writeTool(op.name, sink);
-      else if (op.kind === "gap") {
+      else if (op.kind === "turn") {
+        op.turn.el = turnElement(op.turn);
+        sink.add(op.turn.el, TURN_CHARS, false);
+      } else if (op.kind === "gap") {
         const line = el("div", "sr-gap", gapText(op.gap));
         line.setAttribute("role", "note");
         op.gap.el = line;
@@ -357,6 +429,16 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
           gap.to = at;
           if (outcome !== undefined) gap.outcome = outcome;
           if (gap.el) gap.el.textContent = gapText(gap);
+        },
+      };
+    },
+    turn(info: TurnInfo): TurnHandle {
+      const turn: TurnState = { ...info, el: null };
+      push({ kind: "turn", turn });
+      return {
+        update(change: Partial<TurnInfo>): void {
+          Object.assign(turn, change);
+          paintTurn(turn);
         },
       };
     },

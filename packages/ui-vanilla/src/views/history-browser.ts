@@ -32,6 +32,10 @@ export interface HistoryBrowserHost {
   liveHead(): number;
   /** Redraw recent history (the view's own drawing, with no "new since" divider). */
   drawHistory(events: readonly HistoryEvent[]): void;
+  /** Empty the output (and what the view knows of it). */
+  clear(): void;
+  /** A history event is about to be drawn (turns are found from it). */
+  beforeDraw(event: HistoryEvent): void;
   /** Draw one live event as live output. */
   drawLive(event: DataEvent): void;
   /** Browsing started or ended (the view shows or hides its live-only controls). */
@@ -115,7 +119,7 @@ export function createHistoryBrowser(ctx: AppContext, scope: Scope, host: Histor
     held = null;
     setMode(true);
     banner.ok();
-    renderer.clear();
+    host.clear();
     renderer.resume();
     stopBtn.hidden = speed === 0;
     progress.textContent = "loading…";
@@ -164,6 +168,7 @@ export function createHistoryBrowser(ctx: AppContext, scope: Scope, host: Histor
   }
 
   function draw(event: HistoryEvent, highlighted: boolean): void {
+    host.beforeDraw(event);
     const item = drawnItem(event);
     if (!item) return;
     if (item.kind === "text") {
@@ -187,7 +192,7 @@ export function createHistoryBrowser(ctx: AppContext, scope: Scope, host: Histor
       if (signal.aborted) return;
       // More live output came meanwhile than is worth holding: start over from the newer head (history has it).
       if (overflowed) return void backToLive();
-      renderer.clear();
+      host.clear();
       host.drawHistory(events);
       const waiting = held;
       held = null;

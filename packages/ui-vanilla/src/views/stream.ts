@@ -6,8 +6,10 @@ import { createFinder } from "../render/find.js";
 import { createFindBar } from "./find-bar.js";
 import { createHistoryBrowser, type HistoryBrowser } from "./history-browser.js";
 import { createHistoryPanel } from "./history-panel.js";
-import { drawnItem, drawnItems, TRANSIENT_STATUS, upstreamNote } from "../app/history-range.js";
+import { drawnItem, TRANSIENT_STATUS } from "../app/history-range.js";
 import type { DataEvent } from "../app/live.js";
+import type { ActivityTracker } from "@ductor/dashboard-client";
+import { createStreamTurns, withTurnHeaders } from "./stream-turns.js";
 import { createStreamRenderer, type GapHandle, type StreamRenderer } from "../render/stream-renderer.js";
 import { copyText } from "../render/text.js";
 import { formatClock } from "../format.js";
@@ -28,6 +30,8 @@ export interface StreamView extends View, LiveSink {
   history(events: readonly HistoryEvent[]): void;
   /** The server is a relay: offer search across its history and export. */
   relay(): void;
+  /** Show what the agent is doing now from this tracker (it is the caller's to dispose). */
+  attachActivity(tracker: ActivityTracker): void;
   intercept(event: DataEvent): boolean;
   seen(seq: number): void;
   upstream(state: string, at: Date): void;
@@ -40,8 +44,10 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   const output = h("div", { class: "stream-output" });
   const scrollbackChars = options.scrollbackChars ?? 2_000_000;
   const renderer = createStreamRenderer(output, { scrollbackChars });
+  const turns = createStreamTurns(renderer);
 
-  const statusDot = h("span", { class: "agent-status", hidden: true, role: "status" });
+  // What the agent is doing now ("Running Shell · 12 s"), from the client's activity tracker once attached.
+  const activityEl = h("span", { class: "activity-line", "data-kind": "connecting", role: "status", "aria-live": "off" }, "Connecting…");
   const tools = h("span", { class: "tool-count muted" }, "no tools yet");
   const feedback = h("span", { class: "feedback muted", role: "status" });
   const pauseBtn = h(
@@ -62,6 +68,12 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   // Text waiting for the next animation frame is searchable too.
   const findBar = createFindBar({ placeholder: "Find in stream", label: "Find in stream", finder, beforeSearch: () => renderer.flush() });
 
+  // Before the first event: an empty stream is easily taken for a broken one.
+  const emptyNote = h(
+    "p",
+    { class: "stream-empty muted" },
+    "Nothing yet. This stream shows only turns driven through ductor's API (its /ws chat); chats in Telegram or Matrix, cron jobs and background tasks never appear here, so a quiet stream is not a broken one.",
+  );
   const historyPanel = options.ctx
     ? createHistoryPanel(options.ctx, scope.child(), { browse: (range, speed) => void browser?.open(range, speed) })
     : null;
@@ -92,9 +104,10 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   const el = h(
     "section",
     { class: "view view-stream", "aria-labelledby": "dd-h-stream", hidden: true },
-    h("header", { class: "view-header" }, h("h1", { id: "dd-h-stream", tabindex: -1 }, "Live stream"), statusDot, tools),
+    h("header", { class: "view-header" }, h("h1", { id: "dd-h-stream", tabindex: -1 }, "Live stream"), activityEl, tools),
     toolbar,
     historyPanel?.el,
+    emptyNote,
     output,
   );
   const browser: HistoryBrowser | null = options.ctx
@@ -103,6 +116,8 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
         scrollbackChars,
         liveHead: () => lastDrawn,
         drawHistory: (events) => drawHistory(events, false),
+        clear: () => clearOutput(),
+        beforeDraw: (event) => turns.push(event, event.at),
         drawLive(event) {
           view.intercept(event);
           if (event.type === "text_delta") view.text(event.data ?? "");
@@ -172,8 +187,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     }
   });
   clearBtn.addEventListener("click", () => {
-    renderer.clear();
-    setEarliest(null);
+    clearOutput();
     findBar.reset();
     toolCount = 0;
     tools.textContent = "no tools yet";
@@ -187,6 +201,25 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     );
   });
 
+  /** Empty the output and what is known about it (Clear, or the history browser taking the view over). */
+  function clearOutput(): void {
+    renderer.clear();
+    turns.reset();
+    setEarliest(null);
+  }
+
+  let tracker: ActivityTracker | null = null;
+  const paintActivity = (): void => {
+    if (!tracker) return;
+    const text = tracker.describe();
+    if (activityEl.textContent !== text) activityEl.textContent = text;
+    activityEl.dataset["kind"] = tracker.activity.kind;
+  };
+  scope.interval(() => {
+    paintActivity();
+    turns.tick(Date.now());
+  }, 1_000);
+
   /** A relay's history as output: on load with the "new since you last looked" divider, on return without. */
   function drawHistory(all: readonly HistoryEvent[], withDivider: boolean): void {
     // Only the newest events whose text fits the scrollback: what the renderer would drop at once is not drawn,
@@ -199,6 +232,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       chars += size;
     }
     const events = start === 0 ? all : all.slice(start);
+    if (events.length) emptyNote.hidden = true;
     const since = withDivider && options.serverKey ? loadLastSeen(options.serverKey) : null;
     const newCount = since === null ? 0 : events.filter((e) => e.seq > since).length;
     let divided = since === null || newCount === 0 || newCount === events.length;
@@ -207,6 +241,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
         renderer.note(`new since you last looked · ${newCount.toLocaleString("en-US")} event${newCount === 1 ? "" : "s"}`, "divider");
         divided = true;
       }
+      turns.push(event, event.at);
       const item = drawnItem(event);
       if (item?.kind === "text") renderer.append(item.text);
       else if (item?.kind === "tool") view.tool(item.name);
@@ -233,7 +268,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       const page = await options.ctx.client.history.page({ before }, { limit: EARLIER_EVENTS, signal: scope.signal });
       if (scope.disposed || earliest !== before) return;
       const first = page.events[0];
-      const result = renderer.prepend(drawnItems(page.events));
+      const result = renderer.prepend(withTurnHeaders(page.events, page.events.map(drawnItem)));
       if (!first || (result.complete && first.seq <= page.oldest)) {
         // Kept in place (disabled) rather than hidden, so the lines below do not move.
         earlierBtn.textContent = "Start of the relay's history";
@@ -262,8 +297,6 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       tools.textContent = `${toolCount} tool call${toolCount === 1 ? "" : "s"}`;
     },
     status(label): void {
-      statusDot.hidden = label === null || label === "";
-      statusDot.textContent = label ?? "";
       // "thinking" comes and goes many times a turn and lives in the header only. Other labels
       // ("compacting", "recovering", a replay's "replay restarted") are events worth a line in the output,
       // which also keeps the text before and after them apart.
@@ -281,8 +314,15 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       historyPanel?.enable();
       setEarliest(earliest);
     },
+    attachActivity(next): void {
+      tracker = next;
+      scope.register(next.subscribe(paintActivity));
+      paintActivity();
+    },
     intercept(event: DataEvent): boolean {
+      emptyNote.hidden = true;
       if (browser?.intercept(event)) return true;
+      turns.push(event, event.at ?? Date.now());
       if (event.seq !== undefined) {
         lastDrawn = event.seq;
         if (earliest === null) setEarliest(event.seq);
@@ -293,6 +333,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       el.dataset["link"] = _state.kind;
     },
     gapStart(at): void {
+      turns.gap(at.getTime());
       gap = renderer.gap(at, null, "reconnecting…");
     },
     gapEnd(at, resumed): void {

@@ -1,0 +1,130 @@
+/**
+ * Turns and activity in the stream view, in real Chromium against the real mock ductor: a header per turn
+ * (from the client's TurnSegmenter), its tools summed up and opening a timeline with times, and the activity
+ * line that says what the agent does now.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HOSTILE, launch, newPage, screenshot, startStack, streamText, type Stack } from "./helpers.js";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const turnTitles = (page: Page) => page.locator(".sr-turn-title").allTextContents();
+
+describe("turns and activity, live", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("a header per turn with its session, tools summed up and opening a timeline; the activity line follows", async () => {
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    await expect.poll(() => page.locator(".activity-line").textContent()).toMatch(/^Quiet since /);
+
+    stack.mock.broadcast({ type: "text_delta", data: "**[alpha | claude]**\n\nReading the failing test.\n" });
+    for (const tool of ["Read", "Edit", "Read"]) stack.mock.broadcast({ type: "tool_activity", data: tool });
+    await expect.poll(() => page.locator(".activity-line").textContent()).toMatch(/^Running Read · \d+ s$/);
+    expect(await page.locator(".activity-line").getAttribute("data-kind")).toBe("tool");
+    stack.mock.broadcast({ type: "text_delta", data: "Fixed it.\n" });
+    await expect.poll(() => page.locator(".activity-line").textContent()).toBe("Writing");
+
+    // A header chunk of another session starts a new turn.
+    stack.mock.broadcast({ type: "text_delta", data: "**[beta | codex]**\n\nRunning the suite.\n" });
+    stack.mock.broadcast({ type: "tool_activity", data: "Shell" });
+    await expect
+      .poll(() => turnTitles(page))
+      .toEqual([
+        expect.stringMatching(/^Turn at \d\d:\d\d:\d\d · alpha \(claude\)$/),
+        expect.stringMatching(/^Turn at \d\d:\d\d:\d\d · beta \(codex\)$/),
+      ]);
+    const first = page.locator(".sr-turn").first();
+    expect(await first.locator(".sr-turn-summary").textContent()).toBe("3 tools: Read ×2, Edit");
+    // The first turn ended when the second began: a duration, not "so far".
+    expect(await first.locator(".sr-turn-meta").textContent()).toMatch(/^\d+ s$/);
+    expect(await page.locator(".sr-turn").nth(1).locator(".sr-turn-meta").textContent()).toMatch(/^\d+ s so far$/);
+    // The header chunk stays in the output too: it is what ductor sent (and shows in its chats).
+    expect(await streamText(page)).toBe(
+      "**[alpha | claude]**\n\nReading the failing test.\nFixed it.\n**[beta | codex]**\n\nRunning the suite.\n",
+    );
+
+    await first.locator("summary").click();
+    await expect
+      .poll(() => first.locator(".sr-turn-call").allTextContents())
+      .toEqual([
+        expect.stringMatching(/^\d\d:\d\d:\d\d Read$/),
+        expect.stringMatching(/^\d\d:\d\d:\d\d Edit$/),
+        expect.stringMatching(/^\d\d:\d\d:\d\d Read$/),
+      ]);
+    await screenshot(page, "stream-turns");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("hostile session names and tool names in a turn's header and timeline are text", async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    stack.mock.broadcast({ type: "text_delta", data: `**[${HOSTILE[0]} | ${HOSTILE[1]}]**\nhello\n` });
+    stack.mock.broadcast({ type: "tool_activity", data: HOSTILE[0] });
+    await expect.poll(() => page.locator(".sr-turn-summary").last().textContent()).toContain(HOSTILE[0]);
+    await page.locator(".sr-turn summary").last().click();
+    await expect.poll(() => page.locator(".sr-turn-call").last().textContent()).toContain(HOSTILE[0]);
+    expect(await page.locator(".sr-root img, .sr-root script").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await context.close();
+  });
+});
+
+describe("turns from a recording", () => {
+  it("the long-output recording, a named session, is one turn with its session in the header", async () => {
+    const stack = await startStack({ recording: "long-output", speed: 50 });
+    try {
+      const { page, context } = await newPage(browser);
+      await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+      await expect.poll(() => turnTitles(page), { timeout: 20_000 }).toEqual([expect.stringMatching(/release-notes \(codex\)$/)]);
+      await context.close();
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe("turns from a relay's history", () => {
+  it("a page opened later draws the turns of what it missed", async () => {
+    const stack = await startStack({}, "site", { relay: true });
+    try {
+      for (let i = 0; i < 100 && stack.mock.streamClients() !== 1; i++) await new Promise((r) => setTimeout(r, 50));
+      stack.mock.broadcast({ type: "text_delta", data: "**[gamma | claude]**\nfirst\n" });
+      stack.mock.broadcast({ type: "tool_activity", data: "Grep" });
+      stack.mock.broadcast({ type: "text_delta", data: "**[delta | codex]**\nsecond\n" });
+      const { page, context } = await newPage(browser);
+      await expect
+        .poll(async () => {
+          const res = await fetch(`${stack.dash.url}dashboard/history?limit=1`, {
+            headers: { authorization: `Bearer ${stack.mock.token}` },
+          });
+          return ((await res.json()) as { head: number }).head;
+        })
+        .toBeGreaterThanOrEqual(4);
+      await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+      await expect
+        .poll(() => turnTitles(page))
+        .toEqual([expect.stringMatching(/gamma \(claude\)$/), expect.stringMatching(/delta \(codex\)$/)]);
+      expect(await page.locator(".sr-turn-summary").first().textContent()).toBe("1 tool: Grep");
+      await context.close();
+    } finally {
+      await stack.close();
+    }
+  });
+});
