@@ -13,7 +13,7 @@ export type DrawnItem = { kind: "text"; text: string } | { kind: "tool"; name: s
 export const TRANSIENT_STATUS: ReadonlySet<string> = new Set(["thinking"]);
 
 /** The line for the relay's own link to ductor changing. */
-export function upstreamNote(state: string | null, at: Date): string {
+function upstreamNote(state: string | null, at: Date): string {
   const what = state === "connected" ? "connected to" : state === "refused" ? "refused the token of" : "disconnected from";
   return `ductor ${what} the relay · ${formatClock(at)}`;
 }
