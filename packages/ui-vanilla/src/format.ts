@@ -20,6 +20,16 @@ export function formatUptime(totalSeconds: number): string {
   return plural(minutes, "minute");
 }
 
+/** A duration in milliseconds as said aloud: "12 s", "2 min 10 s", "1 h 4 min". */
+export function formatSpokenDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+}
+
 /** Compact duration: "45s", "12m", "3h 5m", "2d 4h". */
 export function formatDuration(totalSeconds: number): string {
   if (!Number.isFinite(totalSeconds)) return "–";

@@ -25,6 +25,11 @@ export interface MountOptions {
   persistToken?: boolean;
   /** Passed to client.stream(). */
   streamOptions?: Parameters<Client["stream"]>[0];
+  /**
+   * The page is the dashboard (the static site does this): its title and favicon show whether the agent works, is
+   * quiet or is cut off. Default false: a dashboard mounted into another page leaves that page's title alone.
+   */
+  pageTitle?: boolean;
   /** Build the client for a URL and token (default: new DashboardClient). */
   createClient?: (baseUrl: string, token: string) => Client;
 }
@@ -93,6 +98,7 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
         initialRoute: initialRoute ?? options.initialRoute,
         scrollbackChars: options.scrollbackChars,
         streamOptions: options.streamOptions,
+        pageTitle: options.pageTitle === true,
         onAccepted() {
           if (pending && persist) saveToken(pending.token, pending.baseUrl, false);
           pending = null;

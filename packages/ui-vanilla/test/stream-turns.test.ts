@@ -1,9 +1,10 @@
 /** What a turn's header says, in Node: durations and the header's parts from the client's Turn. */
 import { TurnSegmenter } from "@ductor/dashboard-client";
 import { describe, expect, it } from "vitest";
-import { formatDuration, turnInfo } from "../src/views/stream-turns.js";
+import { formatSpokenDuration as formatDuration } from "../src/format.js";
+import { turnInfo } from "../src/views/stream-turns.js";
 
-describe("formatDuration", () => {
+describe("formatSpokenDuration", () => {
   it("reads like a person would say it", () => {
     expect(formatDuration(0)).toBe("0 s");
     expect(formatDuration(12_400)).toBe("12 s");

@@ -86,6 +86,80 @@ describe("turns and activity, live", () => {
   });
 });
 
+describe("notifications and the tab", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  /**
+   * The browser's Notification API as seen by the page, recorded (headless Chromium shows none), and a tab that
+   * can be sent to the background.
+   */
+  const NOTIFICATION_PROBE = () => {
+    const w = window as unknown as { __asked: number; __shown: Array<{ title: string; body: string }>; __hidden: boolean };
+    w.__asked = 0;
+    w.__shown = [];
+    w.__hidden = false;
+    class ProbeNotification {
+      static permission: NotificationPermission = "default";
+      static async requestPermission(): Promise<NotificationPermission> {
+        w.__asked++;
+        ProbeNotification.permission = "granted";
+        return "granted";
+      }
+      onclick: (() => void) | null = null;
+      constructor(title: string, options: { body: string }) {
+        w.__shown.push({ title, body: options.body });
+      }
+      close(): void {}
+    }
+    Object.defineProperty(window, "Notification", { value: ProbeNotification, configurable: true });
+    Object.defineProperty(document, "visibilityState", { get: () => (w.__hidden ? "hidden" : "visible"), configurable: true });
+  };
+  type ProbeWindow = { __asked: number; __shown: Array<{ title: string; body: string }>; __hidden: boolean };
+
+  it("asks permission only on a click, then tells a hidden tab when the agent goes quiet; the title follows", async () => {
+    const { page, context, errors } = await newPage(browser);
+    await page.addInitScript(NOTIFICATION_PROBE);
+    await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    stack.mock.broadcast({ type: "system_status", data: "thinking" });
+    await expect.poll(() => page.title()).toBe("● Thinking · ductor");
+    expect(await page.locator('link[rel="icon"]').getAttribute("href")).toMatch(/^data:image\/svg\+xml,/);
+    stack.mock.broadcast({ type: "system_status", data: null });
+    await expect.poll(() => page.title()).toBe("Quiet · ductor");
+    // Nothing asked on load, nor on output.
+    expect(await page.evaluate(() => (window as unknown as ProbeWindow).__asked)).toBe(0);
+
+    await page.getByRole("button", { name: "Notify me" }).click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as ProbeWindow).__asked)).toBe(1);
+    expect(await page.getByRole("button", { name: "Notifying" }).getAttribute("aria-pressed")).toBe("true");
+
+    // Visible tab: no notice. Hidden tab: one, when a stretch of work ends.
+    stack.mock.broadcast({ type: "system_status", data: "thinking" });
+    await expect.poll(() => page.title()).toBe("● Thinking · ductor");
+    await page.evaluate(() => {
+      (window as unknown as ProbeWindow).__hidden = true;
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await page.waitForTimeout(3_100); // work shorter than 3 s is no turn worth telling
+    stack.mock.broadcast({ type: "tool_activity", data: "Shell" });
+    stack.mock.broadcast({ type: "system_status", data: null });
+    await expect.poll(() => page.title()).toBe("● Running Shell · ductor");
+    stack.mock.broadcast({ type: "system_status", data: "thinking" });
+    stack.mock.broadcast({ type: "system_status", data: null });
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as ProbeWindow).__shown))
+      .toEqual([{ title: "The agent is quiet", body: expect.stringMatching(/^It worked \d+ s and stopped at /) }]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe("turns from a recording", () => {
   it("the long-output recording, a named session, is one turn with its session in the header", async () => {
     const stack = await startStack({ recording: "long-output", speed: 50 });

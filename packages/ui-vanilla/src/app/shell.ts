@@ -6,6 +6,7 @@ import { AuthenticationError, createActivityTracker } from "@ductor/dashboard-cl
 import { loadRecentHistory } from "./backfill.js";
 import { describeError } from "./describe.js";
 import { createLive, type Live, type LinkState } from "./live.js";
+import { showPresence } from "./presence.js";
 import type { Scope } from "./scope.js";
 import { ROUTES, type AppContext, type Client, type Route, type View } from "./types.js";
 import { h } from "../dom.js";
@@ -24,6 +25,8 @@ export interface ShellOptions {
   /** Called once, when the server first proves it accepted the token (the stream's `ping` frame). */
   onAccepted?: () => void;
   onSignOut?: () => void;
+  /** The page is the dashboard: its title and favicon show the agent's activity. */
+  pageTitle?: boolean;
 }
 
 export interface Shell {
@@ -204,7 +207,8 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
   scope.register(() => live.close());
   const activity = createActivityTracker(live.stream);
   scope.register(() => activity.dispose());
-  streamView.attachActivity(activity);
+  streamView.attachActivity(activity, () => go("stream", true));
+  if (opts.pageTitle) showPresence(scope.child(), activity);
   scope.interval(() => {
     const now = Date.now();
     paintBadge(now);

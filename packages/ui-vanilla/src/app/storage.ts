@@ -106,3 +106,15 @@ export function loadLastSeen(key: string): number | null {
 export function saveLastSeen(key: string, seq: number): void {
   set("local", SEEN_KEY + key, String(seq));
 }
+
+/** A person's on/off choice (such as notifications for a server), kept in localStorage. */
+const FLAG_KEY = "ductor-dashboard.";
+
+export function loadFlag(name: string): boolean {
+  return get("local", FLAG_KEY + name) === "1";
+}
+
+export function saveFlag(name: string, on: boolean): void {
+  if (on) set("local", FLAG_KEY + name, "1");
+  else remove("local", FLAG_KEY + name);
+}

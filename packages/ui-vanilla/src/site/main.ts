@@ -5,5 +5,5 @@ import { mount } from "../index.js";
 const root = document.getElementById("app");
 if (root) {
   document.documentElement.classList.add("dd-site");
-  mount(root);
+  mount(root, {}, { pageTitle: true });
 }

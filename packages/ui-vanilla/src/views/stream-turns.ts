@@ -5,7 +5,7 @@
  * turn's header lands above its output.
  */
 import { TurnSegmenter, type Turn, type TurnEvent } from "@ductor/dashboard-client";
-import { formatClock } from "../format.js";
+import { formatClock, formatSpokenDuration as formatDuration } from "../format.js";
 import type { EarlierItem, StreamRenderer, TurnHandle, TurnInfo } from "../render/stream-renderer.js";
 
 export interface StreamTurns {
@@ -19,16 +19,6 @@ export interface StreamTurns {
   reset(): void;
   /** How many turns are on screen, for "j"/"k". */
   readonly count: number;
-}
-
-/** "2 min 10 s", "12 s", "1 h 4 min". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
 }
 
 /** What a turn's header says. */

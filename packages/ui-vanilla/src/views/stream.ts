@@ -10,6 +10,7 @@ import { drawnItem, TRANSIENT_STATUS } from "../app/history-range.js";
 import type { DataEvent } from "../app/live.js";
 import type { ActivityTracker } from "@ductor/dashboard-client";
 import { createStreamTurns, withTurnHeaders } from "./stream-turns.js";
+import { createNotifier } from "../app/notifier.js";
 import { createStreamRenderer, type GapHandle, type StreamRenderer } from "../render/stream-renderer.js";
 import { copyText } from "../render/text.js";
 import { formatClock } from "../format.js";
@@ -30,8 +31,11 @@ export interface StreamView extends View, LiveSink {
   history(events: readonly HistoryEvent[]): void;
   /** The server is a relay: offer search across its history and export. */
   relay(): void;
-  /** Show what the agent is doing now from this tracker (it is the caller's to dispose). */
-  attachActivity(tracker: ActivityTracker): void;
+  /**
+   * Show what the agent is doing now from this tracker (it is the caller's to dispose), and offer notifications
+   * about it; `onNotice` brings the stream view to the front when one is clicked.
+   */
+  attachActivity(tracker: ActivityTracker, onNotice?: () => void): void;
   intercept(event: DataEvent): boolean;
   seen(seq: number): void;
   upstream(state: string, at: Date): void;
@@ -314,10 +318,16 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       historyPanel?.enable();
       setEarliest(earliest);
     },
-    attachActivity(next): void {
+    attachActivity(next, onNotice): void {
       tracker = next;
       scope.register(next.subscribe(paintActivity));
       paintActivity();
+      const notifier = createNotifier(scope.child(), next, {
+        serverKey: options.serverKey ?? location.origin,
+        onOpen: () => onNotice?.(),
+        say,
+      });
+      copyBtn.after(notifier.button);
     },
     intercept(event: DataEvent): boolean {
       emptyNote.hidden = true;

@@ -1,0 +1,66 @@
+/**
+ * The page's title and favicon say whether the agent works, is quiet or is cut off, so a glance at the tab strip
+ * answers it. Only for a page that is the dashboard (the static site): a dashboard mounted into someone else's
+ * page leaves their title alone. Restored when the app ends.
+ */
+import type { Activity, ActivityTracker } from "@ductor/dashboard-client";
+import type { Scope } from "./scope.js";
+
+/** The tab's words for an activity: short, no seconds (a title that changes every second is noise). */
+export function presenceTitle(activity: Activity): string {
+  switch (activity.kind) {
+    case "tool":
+      return `● Running ${activity.name || "a tool"}`;
+    case "thinking":
+      return "● Thinking";
+    case "writing":
+      return "● Writing";
+    case "status":
+      return `● ${activity.label}`;
+    case "quiet":
+      return "Quiet";
+    case "connecting":
+      return "Connecting";
+    case "disconnected":
+      return activity.upstream ? "ductor unreachable" : "Disconnected";
+  }
+}
+
+const COLOURS: Record<Activity["kind"], string> = {
+  tool: "#3451d1",
+  thinking: "#3451d1",
+  writing: "#3451d1",
+  status: "#3451d1",
+  quiet: "#8a8f98",
+  connecting: "#8a8f98",
+  disconnected: "#c0392b",
+};
+
+/** A dot as an SVG data URL (the site's CSP allows `data:` images). */
+export function presenceIcon(activity: Activity): string {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6" fill="${COLOURS[activity.kind]}"/></svg>`;
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+}
+
+export function showPresence(scope: Scope, tracker: ActivityTracker, appName = "ductor"): void {
+  const originalTitle = document.title;
+  let link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+  const originalIcon = link?.getAttribute("href") ?? null;
+  if (!link) {
+    link = document.createElement("link");
+    link.rel = "icon";
+    document.head.append(link);
+  }
+  const icon = link;
+  const paint = (activity: Activity): void => {
+    document.title = `${presenceTitle(activity)} · ${appName}`;
+    icon.href = presenceIcon(activity);
+  };
+  paint(tracker.activity);
+  scope.register(tracker.subscribe(paint));
+  scope.register(() => {
+    document.title = originalTitle;
+    if (originalIcon === null) icon.remove();
+    else icon.setAttribute("href", originalIcon);
+  });
+}
