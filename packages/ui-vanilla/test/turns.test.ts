@@ -160,6 +160,80 @@ describe("notifications and the tab", () => {
   });
 });
 
+describe("the keyboard", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("? opens the sheet and Esc closes it; 1–4 change views; / finds and Esc leaves; j/k move between turns; End; Space pauses", async () => {
+    const { page, context, errors } = await newPage(browser, { width: 1280, height: 500 });
+    await page.goto(`${stack.dash.url}#/status&token=${encodeURIComponent(stack.mock.token)}`);
+    await page.waitForSelector(".badge[data-state=open]");
+
+    await page.keyboard.press("?");
+    const sheet = page.locator("dialog.shortcuts");
+    await expect.poll(() => sheet.isVisible()).toBe(true);
+    expect(await sheet.locator("dt").count()).toBeGreaterThanOrEqual(7);
+    await screenshot(page, "shortcuts");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => sheet.isVisible()).toBe(false);
+
+    await page.keyboard.press("2");
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe("#/stream");
+    for (const name of ["one", "two", "three"]) {
+      stack.mock.broadcast({ type: "text_delta", data: `**[${name} | claude]**\n${`${name} says a line\n`.repeat(40)}` });
+      stack.mock.broadcast({ type: "tool_activity", data: "Read" });
+    }
+    await expect.poll(() => page.locator(".sr-turn").count()).toBe(3);
+
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Find in stream");
+    await page.keyboard.type("says");
+    await expect.poll(() => page.locator(".view-stream .find-count").textContent()).toMatch(/^1 of \d+/);
+    // Escape clears the find and gives the keys back.
+    await page.keyboard.press("Escape");
+    expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+    expect(await page.locator(".view-stream .find-input").first().inputValue()).toBe("");
+
+    // From the bottom (End), k walks back turn by turn and j forward again; focus goes with it.
+    await page.keyboard.press("End");
+    await expect.poll(() => page.locator(".sr-jump").isVisible()).toBe(false);
+    const focusedTurn = () => page.evaluate(() => document.activeElement?.querySelector(".sr-turn-title")?.textContent ?? null);
+    await page.keyboard.press("k");
+    await expect.poll(focusedTurn).toMatch(/three \(claude\)$/);
+    await page.keyboard.press("k");
+    await expect.poll(focusedTurn).toMatch(/two \(claude\)$/);
+    await page.keyboard.press("j");
+    await expect.poll(focusedTurn).toMatch(/three \(claude\)$/);
+    expect(await page.locator(".sr-jump").isVisible()).toBe(true);
+    await page.keyboard.press("End");
+    await expect.poll(() => page.locator(".sr-jump").isVisible()).toBe(false);
+
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press(" ");
+    await expect.poll(() => page.getByRole("button", { name: "Resume" }).getAttribute("aria-pressed")).toBe("true");
+    await page.keyboard.press(" ");
+    await expect.poll(() => page.getByRole("button", { name: "Pause" }).getAttribute("aria-pressed")).toBe("false");
+
+    // Everything stays reachable by Tab: the stream's controls come in order.
+    await page.evaluate(() => document.querySelector<HTMLElement>(".view-stream h1")?.focus());
+    const reached: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      reached.push(
+        await page.evaluate(() => document.activeElement?.textContent || document.activeElement?.getAttribute("aria-label") || ""),
+      );
+    }
+    for (const control of ["Pause", "Clear", "Copy", "Notify me", "Find in stream"]) expect(reached).toContain(control);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe("turns from a recording", () => {
   it("the long-output recording, a named session, is one turn with its session in the header", async () => {
     const stack = await startStack({ recording: "long-output", speed: 50 });

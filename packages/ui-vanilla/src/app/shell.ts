@@ -7,6 +7,7 @@ import { loadRecentHistory } from "./backfill.js";
 import { describeError } from "./describe.js";
 import { createLive, type Live, type LinkState } from "./live.js";
 import { showPresence } from "./presence.js";
+import { installShortcuts } from "./shortcuts.js";
 import type { Scope } from "./scope.js";
 import { ROUTES, type AppContext, type Client, type Route, type View } from "./types.js";
 import { h } from "../dom.js";
@@ -215,6 +216,34 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     for (const r of ROUTES) views[r].tick?.(now);
   }, 1_000);
   scope.register(() => el.remove());
+
+  installShortcuts(el, scope.child(), {
+    route: () => route,
+    run(action): boolean {
+      switch (action.kind) {
+        case "route":
+          // Hash routing: through the address bar, so the view can be bookmarked and Back works, as with the links.
+          if (opts.routing === "hash") location.hash = `#/${action.route}`;
+          else go(action.route, true);
+          return true;
+        case "find": {
+          const input = views[route].el.querySelector<HTMLInputElement>(".find .find-input");
+          input?.focus();
+          input?.select();
+          return input !== null;
+        }
+        case "leave-field": {
+          const field = document.activeElement;
+          // Escape in a find field first clears it (its own handler); once empty, it gives the keys back.
+          if (!(field instanceof HTMLInputElement) || field.value !== "") return false;
+          field.blur();
+          return true;
+        }
+        default:
+          return route === "stream" && streamView.command(action.kind);
+      }
+    },
+  });
 
   go(route);
 

@@ -159,6 +159,7 @@ function turnElement(turn: TurnState): HTMLElement {
   const block = el("div", "sr-turn");
   block.setAttribute("role", "heading");
   block.setAttribute("aria-level", "2");
+  block.tabIndex = -1; // "j"/"k" move focus from turn to turn
   const details = document.createElement("details");
   details.className = "sr-turn-tools";
   details.hidden = turn.summary === "";

@@ -37,6 +37,8 @@ export interface StreamView extends View, LiveSink {
    */
   attachActivity(tracker: ActivityTracker, onNotice?: () => void): void;
   intercept(event: DataEvent): boolean;
+  /** A keyboard command; true when it did something. */
+  command(kind: "next-turn" | "prev-turn" | "latest" | "pause"): boolean;
   seen(seq: number): void;
   upstream(state: string, at: Date): void;
 }
@@ -317,6 +319,29 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       isRelay = true;
       historyPanel?.enable();
       setEarliest(earliest);
+    },
+    command(kind): boolean {
+      if (kind === "pause") {
+        pauseBtn.click();
+        return !pauseBtn.disabled;
+      }
+      if (kind === "latest") {
+        renderer.jumpToLatest();
+        return true;
+      }
+      renderer.flush();
+      const headers = [...renderer.content.querySelectorAll<HTMLElement>(".sr-turn")];
+      const top = renderer.scroller.getBoundingClientRect().top;
+      // The turn whose header is just below (or above) the top of the view.
+      const target =
+        kind === "next-turn"
+          ? headers.find((t) => t.getBoundingClientRect().top > top + 2)
+          : headers.filter((t) => t.getBoundingClientRect().top < top - 2).at(-1);
+      if (!target) return false;
+      renderer.stopFollowing();
+      target.scrollIntoView({ block: "start" });
+      target.focus({ preventScroll: true });
+      return true;
     },
     attachActivity(next, onNotice): void {
       tracker = next;
