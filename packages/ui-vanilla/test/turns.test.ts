@@ -234,6 +234,46 @@ describe("the keyboard", () => {
   });
 });
 
+describe("a 320 px phone", () => {
+  for (const scheme of ["light", "dark"] as const) {
+    it(`the tab strip, the find bar and an open turn timeline fit without cut-off text (${scheme})`, async () => {
+      const stack = await startStack();
+      try {
+        const { page, context } = await newPage(browser, { width: 320, height: 640 }, scheme);
+        await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
+        await page.waitForSelector(".badge[data-state=open]");
+        stack.mock.broadcast({
+          type: "text_delta",
+          data: "**[release-notes | codex]**\nDrafting the notes for 2.4.0 from the merged pull requests.\n",
+        });
+        for (const tool of ["Read", "Grep", "Read", "Edit", "Shell", "TodoWrite"])
+          stack.mock.broadcast({ type: "tool_activity", data: tool });
+        await expect.poll(() => page.locator(".sr-turn-summary").textContent()).toMatch(/^6 tools/);
+        await page.locator(".sr-turn summary").click();
+        await expect.poll(() => page.locator(".sr-turn-call").count()).toBe(6);
+        // No element of these parts reaches past the viewport, and none clips its own text.
+        const cut = await page.evaluate(() => {
+          const parts = document.querySelectorAll(".nav-link, .badge, .find-input, .find .btn, .sr-turn *, .activity-line, .toolbar .btn");
+          return [...parts]
+            .filter((e) => (e as HTMLElement).offsetParent !== null)
+            .filter(
+              (e) =>
+                e.getBoundingClientRect().right > window.innerWidth + 0.5 ||
+                (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== "visible" && !e.classList.contains("activity-line")),
+            )
+            .map((e) => `${e.className}: ${e.textContent}`);
+        });
+        expect(cut).toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+        await screenshot(page, `phone-320-stream-${scheme}`);
+        await context.close();
+      } finally {
+        await stack.close();
+      }
+    });
+  }
+});
+
 describe("turns from a recording", () => {
   it("the long-output recording, a named session, is one turn with its session in the header", async () => {
     const stack = await startStack({ recording: "long-output", speed: 50 });
