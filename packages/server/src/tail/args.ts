@@ -1,0 +1,80 @@
+/**
+ * `ductor-dashboard tail`'s arguments and environment as values: what `--since` asks for, which URL, and
+ * whether the output may hold escape sequences. Pure; cli.ts hands these to commander.
+ */
+import { parseDuration } from "../relay/units.js";
+
+/** ductor's own default API address (its `api.port` 8741), as in `serve --ductor`'s help. */
+export const DEFAULT_DUCTOR = "http://127.0.0.1:8741";
+
+/**
+ * What `--since` asks for. `now`: live only (the default). `all`: everything the relay retains. `seq`: the events
+ * after this seq. `ago`: the events that arrived within the last `ms`. `at`: the events that arrived at or after
+ * this time (ms since the epoch). Every form but `now` needs a relay.
+ */
+export type SinceSpec =
+  | { kind: "now" }
+  | { kind: "all" }
+  | { kind: "seq"; seq: number }
+  | { kind: "ago"; ms: number }
+  | { kind: "at"; epochMs: number };
+
+/** A date and a time, `T` between them, optional seconds and fraction, optional `Z` or offset (else local time). */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * `--since`: `now`, `all`, a seq (digits alone: `1200`), a duration back from now (`90s`, `10m`, `2h`, `1d`; a
+ * number needs its unit, since `10` is a seq) or an ISO date-time (`2026-04-21T10:00`, local unless it has `Z` or
+ * an offset). Throws with a message that lists the forms.
+ */
+export function parseSince(text: string): SinceSpec {
+  const value = text.trim();
+  if (value === "now") return { kind: "now" };
+  if (value === "all") return { kind: "all" };
+  if (/^\d+$/.test(value)) {
+    const seq = Number(value);
+    if (!Number.isSafeInteger(seq)) throw new Error(`--since ${value}: seq too large`);
+    return { kind: "seq", seq };
+  }
+  if (DATE_TIME.test(value)) {
+    const epochMs = Date.parse(value);
+    if (Number.isFinite(epochMs)) return { kind: "at", epochMs };
+  }
+  try {
+    return { kind: "ago", ms: parseDuration(value) };
+  } catch {
+    throw new Error(
+      `not a --since value: ${JSON.stringify(text)} (use a seq such as 1200, all, now, a duration such as 10m or 2h, ` +
+        "or a time such as 2026-04-21T10:00)",
+    );
+  }
+}
+
+/** `--ductor`: an absolute http(s) URL (ductor's API server, or a relay: `ductor-dashboard serve`). */
+export function parseServerUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`not a URL: ${JSON.stringify(text)} (e.g. ${DEFAULT_DUCTOR})`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`not an http(s) URL: ${JSON.stringify(text)}`);
+  return text;
+}
+
+export interface OutputMode {
+  /** Colours (SGR sequences written by the tail itself). */
+  color: boolean;
+  /** The activity line at the bottom (`\r`, erase-line), redrawn every second. */
+  activity: boolean;
+}
+
+/**
+ * Escape sequences only on a terminal that wants them: never with `--json`, `--no-color`, `NO_COLOR` set to
+ * anything non-empty (no-color.org), `TERM=dumb`, or stdout that is not a TTY (a pipe, a file). The activity line
+ * goes with the colours: without escape sequences it could not be redrawn in place.
+ */
+export function outputMode(opts: { json: boolean; color: boolean; isTTY: boolean; env: Record<string, string | undefined> }): OutputMode {
+  const on = !opts.json && opts.color && opts.isTTY && !opts.env["NO_COLOR"] && opts.env["TERM"] !== "dumb";
+  return { color: on, activity: on };
+}
