@@ -8,6 +8,8 @@ import { defaultHistoryPath } from "./relay/open-store.js";
 import { parseDuration, parseSize } from "./relay/units.js";
 import { resolveToken, TOKEN_ENV } from "./serve/token-source.js";
 import { onShutdownSignals } from "@ductor/mock-server/shutdown";
+import { DEFAULT_DUCTOR, parseServerUrl, parseSince, type SinceSpec } from "./tail/args.js";
+import { drained, runTail } from "./tail/tail.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -152,6 +154,26 @@ program
     const demo = await startDemo({ port: opts.port, ...(opts.site ? { siteDir: opts.site } : {}) });
     process.stdout.write(demo.banner);
     onShutdownSignals(() => demo.close());
+  });
+
+program
+  .command("tail")
+  .description(
+    "Print ductor's live stream in this terminal: text as it comes, tools and statuses coloured, what the agent is doing on the bottom line",
+  )
+  .option("--ductor <url>", "ductor's API server, or a relay (ductor-dashboard serve)", checked(parseServerUrl), DEFAULT_DUCTOR)
+  .option("--token-file <file>", `read ductor's token from this file (else $${TOKEN_ENV})`)
+  .option(
+    "--since <when>",
+    "relay only: print history first, then live: a seq (1200), all, now (the default), a duration (10m, 2h) or a time (2026-04-21T10:00)",
+    checked(parseSince),
+  )
+  .option("--json", "one JSON object per line per event (for pipes): no colours, no activity line")
+  .option("--no-color", `no colours and no activity line (also with $NO_COLOR, or when stdout is not a terminal)`)
+  .action(async (opts: { ductor: string; tokenFile?: string; since?: SinceSpec; json?: boolean; color: boolean }) => {
+    const code = await runTail(opts);
+    await drained(process.stdout);
+    process.exit(code);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
