@@ -1,7 +1,11 @@
 /**
- * The logs view's viewer: one open file's last 64 KiB, "Load earlier", follow (`tail -f`, see log-tail.ts)
- * and find. Each opened file gets its own scope: opening another cancels the first one's requests and timers,
- * so a late answer for an older click can never land on the newer file.
+ * The logs view's viewer: one open file's last 64 KiB, "Load earlier", follow (`tail -f`, see log-tail.ts),
+ * a level filter and find. Each opened file gets its own scope: opening another cancels the first one's
+ * requests and timers, so a late answer for an older click can never land on the newer file.
+ *
+ * The text is parsed into runs of entries (log-parse.ts, kept across pieces by log-model.ts) drawn one element
+ * per run (log-render.ts). Runs the level filter leaves out are not in the document at all, so find searches
+ * what is shown.
  */
 import { RangeNotSatisfiableError } from "@ductor/dashboard-client";
 import { elementBanner, reportFailure } from "../../app/failure.js";
@@ -11,18 +15,15 @@ import { h } from "../../dom.js";
 import { formatBytes } from "../../format.js";
 import { createFinder } from "../../render/find.js";
 import { createFindBar } from "../find-bar.js";
+import { createLogModel, type LogChange } from "./log-model.js";
+import { isLevelFilter, LEVEL_FILTERS, levelShown, type LevelFilter, type LogRun } from "./log-parse.js";
+import { renderRun } from "./log-render.js";
 import { FOLLOW_OVERLAP_BYTES, followRange, followRangeRefused, followStep, type FollowStep } from "./log-tail.js";
 
 const TAIL_BYTES = 65_536;
 const FOLLOW_INTERVAL_MS = 2_000;
 /** Loaded text kept in the viewer; older pieces are dropped from the top while following. */
 const MAX_LOADED_CHARS = 4_000_000;
-
-interface Piece {
-  node: Text;
-  start: number;
-  end: number;
-}
 
 export interface LogViewer {
   readonly el: HTMLElement;
@@ -40,6 +41,12 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
     { type: "button", class: "btn", "aria-pressed": "false", disabled: true, title: "Poll for appended lines every 2 s" },
     "Follow",
   );
+  const levelSelect = h(
+    "select",
+    { class: "log-level", "aria-label": "Levels to show", title: "Hide entries below a level (with their tracebacks)" },
+    LEVEL_FILTERS.map((f) => h("option", { value: f.value }, f.label)),
+  );
+  const shownEl = h("span", { class: "muted log-shown", hidden: true });
   const errorEl = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const error = elementBanner(errorEl);
   const noteEl = h("p", { class: "banner banner-info", role: "status", hidden: true });
@@ -57,7 +64,7 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
     h(
       "div",
       { class: "toolbar", role: "toolbar", "aria-label": "Log controls" },
-      h("div", { class: "toolbar-group" }, earlierBtn, followBtn),
+      h("div", { class: "toolbar-group" }, earlierBtn, followBtn, levelSelect, shownEl),
       findBar.el,
     ),
     errorEl,
@@ -69,9 +76,10 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
   let name: string | null = null;
   /** The open file's lifetime: its requests and follow timer end when another file is opened. */
   let fileScope: Scope | null = null;
-  let pieces: Piece[] = [];
-  let loadedStart = 0;
-  let loadedEnd = 0;
+  let model = createLogModel();
+  /** The element of each run drawn so far (made when a run is first shown). */
+  const elements = new Map<LogRun, HTMLElement>();
+  let filter: LevelFilter = "all";
   let totalSize = 0;
   let following = false;
   let followBusy = false;
@@ -83,19 +91,66 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
     noteEl.hidden = !text;
   };
   const updateRange = (): void => {
+    const { start, end } = model;
     range.textContent = name
-      ? `showing bytes ${formatBytes(loadedStart)}–${formatBytes(loadedEnd)} of ${formatBytes(totalSize)}${loadedStart === 0 ? " (from the start)" : ""}`
+      ? `showing bytes ${formatBytes(start)}–${formatBytes(end)} of ${formatBytes(totalSize)}${start === 0 ? " (from the start)" : ""}`
       : "";
-    earlierBtn.disabled = !name || loadedStart === 0;
+    earlierBtn.disabled = !name || start === 0;
+    updateShown();
   };
   const nearBottom = (): boolean => pre.scrollHeight - pre.scrollTop - pre.clientHeight < 32;
   const failed = (err: unknown, doing: string): void => void reportFailure(ctx, err, { endpoint: "a log file", doing, banner: error });
 
+  const shown = (run: LogRun): boolean => levelShown(run.level, filter);
+  function elementOf(run: LogRun): HTMLElement {
+    let el = elements.get(run);
+    if (!el) {
+      el = renderRun(run);
+      elements.set(run, el);
+    }
+    return el;
+  }
+  function removeRuns(runs: readonly LogRun[]): void {
+    for (const run of runs) {
+      elements.get(run)?.remove();
+      elements.delete(run);
+    }
+  }
+  /** The elements of the shown runs among `runs`, in order. */
+  function shownFragment(runs: readonly LogRun[]): DocumentFragment {
+    const frag = document.createDocumentFragment();
+    for (const run of runs) if (shown(run)) frag.appendChild(elementOf(run));
+    return frag;
+  }
+  /** Draw a change of the model: drop the elements of removed runs, put the shown new ones in place. */
+  function draw(change: LogChange): void {
+    removeRuns(change.removed);
+    const frag = shownFragment(change.added);
+    if (change.at === "start") pre.insertBefore(frag, pre.firstChild);
+    else pre.appendChild(frag);
+  }
+  /** Draw every shown run again (the filter changed, or the text was replaced). */
+  function redraw(): void {
+    pre.replaceChildren(shownFragment(model.runs()));
+    updateShown();
+  }
+  function updateShown(): void {
+    shownEl.hidden = filter === "all" || !name;
+    if (shownEl.hidden) return;
+    let total = 0;
+    let visible = 0;
+    for (const run of model.runs()) {
+      total += run.entries;
+      if (shown(run)) visible += run.entries;
+    }
+    shownEl.textContent = `${visible} of ${total} entr${total === 1 ? "y" : "ies"}`;
+  }
+
   function setText(chunk: LogChunkData): void {
-    pieces = [{ node: document.createTextNode(chunk.text), start: chunk.start, end: chunk.end }];
-    pre.replaceChildren(pieces[0]!.node);
-    loadedStart = chunk.start;
-    loadedEnd = chunk.end;
+    model = createLogModel();
+    elements.clear();
+    model.reset(chunk.text, chunk.start, chunk.end);
+    redraw();
     totalSize = chunk.totalSize;
     pre.hidden = false;
     placeholder.hidden = true;
@@ -124,7 +179,8 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
       findBar.rerun(); // the query typed for the last file applies to this one
     } catch (err) {
       if (mine.disposed) return;
-      pieces = [];
+      model = createLogModel();
+      elements.clear();
       pre.replaceChildren();
       pre.hidden = true;
       placeholder.hidden = true;
@@ -136,17 +192,16 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
 
   async function loadEarlier(): Promise<void> {
     const mine = fileScope;
+    const loadedStart = model.start;
     if (!name || !mine || loadedStart === 0) return;
     const start = Math.max(0, loadedStart - TAIL_BYTES);
     earlierBtn.disabled = true;
     try {
       const chunk = await ctx.client.logs.read(name, { range: { start, end: loadedStart }, signal: mine.signal });
       if (mine.disposed) return;
+      if (chunk.end !== model.start) return; // the top moved meanwhile (trimmed while following): ask again
       const before = pre.scrollHeight;
-      const node = document.createTextNode(chunk.text);
-      pre.insertBefore(node, pre.firstChild);
-      pieces.unshift({ node, start: chunk.start, end: chunk.end });
-      loadedStart = chunk.start;
+      draw(model.prepend(chunk.text, chunk.start, chunk.end));
       totalSize = Math.max(totalSize, chunk.totalSize);
       pre.scrollTop += pre.scrollHeight - before; // keep the lines the person was reading in place
       error.ok();
@@ -157,13 +212,6 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
     }
   }
 
-  /** The end of the loaded text, at least `chars` characters of it when there are that many. */
-  function loadedTail(chars: number): string {
-    let tail = "";
-    for (let i = pieces.length - 1; i >= 0 && tail.length < chars; i--) tail = pieces[i]!.node.data + tail;
-    return tail;
-  }
-
   async function pollFollow(): Promise<void> {
     cancelFollowTimer = null;
     const mine = fileScope;
@@ -172,11 +220,12 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
     followBusy = true;
     try {
       const stick = nearBottom();
+      const loadedEnd = model.end;
       const next = followRange(loadedEnd);
       let step: FollowStep;
       try {
         const chunk = await ctx.client.logs.read(file, next ? { range: next, signal: mine.signal } : { signal: mine.signal });
-        step = followStep(loadedTail(FOLLOW_OVERLAP_BYTES), loadedEnd, chunk);
+        step = followStep(model.tail(FOLLOW_OVERLAP_BYTES), loadedEnd, chunk);
       } catch (err) {
         // The file is now shorter than the bytes re-read for the overlap.
         if (err instanceof RangeNotSatisfiableError) step = followRangeRefused(err.totalSize);
@@ -188,13 +237,10 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
         return;
       }
       if (step.text) {
-        const node = document.createTextNode(step.text);
-        pre.appendChild(node);
-        pieces.push({ node, start: loadedEnd, end: step.end });
-        trimLoaded();
+        draw(model.append(step.text, loadedEnd, step.end));
+        removeRuns(model.trim(MAX_LOADED_CHARS));
         if (stick) pre.scrollTop = pre.scrollHeight;
       }
-      loadedEnd = step.end;
       totalSize = step.totalSize;
       error.ok();
       updateRange();
@@ -212,18 +258,19 @@ export function createLogViewer(ctx: AppContext, scope: Scope, onOpened: (name: 
     cancelFollowTimer = following && fileScope ? fileScope.timeout(() => void pollFollow(), FOLLOW_INTERVAL_MS) : null;
   }
 
-  function trimLoaded(): void {
-    let chars = 0;
-    for (const p of pieces) chars += p.node.data.length;
-    while (chars > MAX_LOADED_CHARS && pieces.length > 1) {
-      const p = pieces.shift()!;
-      chars -= p.node.data.length;
-      p.node.remove();
-      loadedStart = pieces[0]!.start;
-    }
-  }
-
   earlierBtn.addEventListener("click", () => void loadEarlier(), { signal: scope.signal });
+  levelSelect.addEventListener(
+    "change",
+    () => {
+      if (!isLevelFilter(levelSelect.value)) return;
+      const stick = nearBottom();
+      filter = levelSelect.value;
+      redraw();
+      if (stick) pre.scrollTop = pre.scrollHeight;
+      findBar.rerun(); // find searches what is shown
+    },
+    { signal: scope.signal },
+  );
   followBtn.addEventListener(
     "click",
     () => {
