@@ -222,7 +222,9 @@ describe("ductor-dashboard tail against plain ductor", () => {
 
     const since = tail(mock.url, ["--since", "5"], { token: mock.token });
     expect(await since.exited).toBe(1);
-    expect(since.stderr()).toMatch(/^ductor-dashboard tail: --since needs a relay, and http\S+ is not one: it has no history \(404\)\. Point --ductor at .*\n$/);
+    expect(since.stderr()).toMatch(
+      /^ductor-dashboard tail: --since needs a relay, and http\S+ is not one: it has no history \(404\)\. Point --ductor at .*\n$/,
+    );
 
     const noToken = tail(mock.url, [], { token: "" });
     expect(await noToken.exited).toBe(1);
@@ -405,7 +407,8 @@ describe.skipIf(!hasScript)("ductor-dashboard tail on a terminal (a pty from scr
     // The tail ends the text's line itself: the bottom row belongs to the activity line.
     expect(out).toContain(`hello ␛]52;c;eA==␇world\n${SGR.dim}▸ Writing${SGR.reset}${CLEAR_LINE}`);
     expect(out).toContain(`${SGR.cyan}${SGR.bold}⚙ Shell${SGR.reset}\n`);
-    expect(out).toContain(`${CLEAR_LINE}${SGR.dim}▸ Running Shell · 1 s${SGR.reset}`); // redrawn as the seconds pass
+    // Redrawn in place as the seconds pass (the wait above saw a non-zero count).
+    expect(out.split(`${CLEAR_LINE}${SGR.dim}▸ Running Shell · `).length).toBeGreaterThan(2);
     // Only the tail's own sequences: SGR colours and the erase-line after \r.
     const ours = new RegExp(
       `${Object.values(SGR)
