@@ -137,10 +137,10 @@ describe("views against the mock server", () => {
     expect(ranges[0]).toBe("bytes=-65536");
     expect(await page.locator(".viewer .range").textContent()).toMatch(/of 94\.1 KiB/);
     await screenshot(page, "logs");
-    await page.click("button >> text=Load earlier");
+    await page.click(".view-logs button >> text=Load earlier");
     await expect.poll(() => page.locator("pre.log-text").textContent()).toBe(full.toString("utf8"));
     expect(ranges[1]).toMatch(/^bytes=0-\d+$/);
-    expect(await page.locator("button >> text=Load earlier").isDisabled()).toBe(true);
+    expect(await page.locator(".view-logs button >> text=Load earlier").isDisabled()).toBe(true);
   });
 
   it("the stream renders the replayed session in order with nothing missing", async () => {
