@@ -13,7 +13,7 @@ export default defineConfig([
     platform: "node",
   },
   {
-    // The `ductor-dashboard` command (serve, demo).
+    // The `ductor-dashboard` command (serve, demo, tail).
     entry: { cli: "src/cli.ts" },
     format: ["esm"],
     dts: false,
