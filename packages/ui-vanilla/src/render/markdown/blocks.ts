@@ -58,6 +58,8 @@ export interface BlockParserOptions {
 const MAX_DEPTH = 16;
 /** A heading's text shown while its line is still arriving is cut here (the whole line shows once it ends). */
 const PREVIEW_CHARS = 4096;
+/** A paragraph or code line still arriving forgets what it passed on, past this many characters. */
+const KEEP_LINE_CHARS = 65_536;
 
 type Container = { kind: "quote" } | { kind: "list"; ordered: boolean; marker: string } | { kind: "item"; indent: number };
 
@@ -286,6 +288,13 @@ export class BlockParser {
     this.emit(line, complete);
     if (!complete) {
       if (this.mode !== "held") this.credit(line.length - this.credited);
+      if ((this.mode === "para" || this.mode === "code") && this.emitted > KEEP_LINE_CHARS) {
+        // All of it was passed on and accounted for: keep indices, not the text (a line may be megabytes long).
+        this.line = "";
+        this.at = Math.max(0, this.at - this.emitted);
+        this.credited -= this.emitted;
+        this.emitted = 0;
+      }
       return;
     }
     const mode = this.mode;
