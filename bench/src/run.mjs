@@ -48,6 +48,8 @@ if (only.has("reload"))
     ...(values.site ? { builtSite: values.site } : {}),
     log,
   });
+if (only.has("markdown"))
+  results.markdown = await (await import("./markdown-bench.mjs")).runMarkdownBench({ n: quick ? 20_000 : 50_000, log });
 if (only.has("render")) {
   results.render = await (await import("./render-bench.mjs")).runRenderBench({
     counts: quick ? [20_000] : [50_000, 1_000_000],
