@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Markdown in the stream view (headless Chromium): the UI's incremental markdown writer against the
-// `streaming-markdown` package behind the same interface, the plain-text renderer, and the parse-only floor, all
+// Markdown in the stream view (headless Chromium): the UI's incremental markdown writer against the plain-text
+// renderer and the parse-only floor (the `streaming-markdown` package was measured here too, and dropped), all
 // fed the same markdown-heavy agent stream by the same local WebSocket server, alternating within each round.
 // Also the minified + gzipped size each writer adds. `node bench/src/markdown-bench.mjs [--n 50000] [--rounds 3]`,
 // or `node bench/src/run.mjs --only markdown`.
@@ -21,7 +21,6 @@ export const MARKDOWN_VARIANTS = {
   "plain renderer": "ui-renderer.ts",
   "plain text (same view)": "markdown-plain.ts",
   "markdown writer": "markdown-writer.ts",
-  "streaming-markdown": "markdown-smd.ts",
 };
 
 // ---- The stream: ductor-like text blocks of agent markdown, each cut into ~48-character deltas, then a tool. ----
@@ -186,7 +185,6 @@ async function sizes() {
   const rows = [];
   for (const [name, line] of [
     ["markdown writer", `export { createMarkdownWriter } from "./render/markdown/index.ts";`],
-    ["streaming-markdown (+ safe renderer)", `export { createSmdWriter } from "./render/markdown/smd-writer.ts";`],
   ]) {
     const alone = await measure(line);
     const withUi = await measure(`${ui}\n${line}`);

@@ -1,8 +1,8 @@
 /**
  * The markdown writer in real Chromium: the elements it builds, what shows while text is still arriving,
  * the blocks it hands over, hostile input, and (property) that text written in any pieces builds the same
- * DOM as written at once and never anything unsafe. The `streaming-markdown` wrapper goes through the same
- * safety checks.
+ * DOM as written at once and never anything unsafe. (The `streaming-markdown` package, measured against it in
+ * 2026-11, passed the same safety checks behind a wrapper; it was dropped for size-per-block reasons, see the README.)
  *
  * The page is served by request interception (nothing listens): every request the page makes is recorded,
  * so an image that loaded, or tried to, would show up. Its CSP forbids inline script, like the dashboard's.
@@ -19,10 +19,9 @@ const src = (file: string): string => fileURLToPath(new URL(`../src/render/${fil
 /** The test page's script: both writers, the scrollback, and helpers that report back plain data. */
 const ENTRY = `
 import { createMarkdownWriter } from ${JSON.stringify(src("markdown/index.ts"))};
-import { createSmdWriter } from ${JSON.stringify(src("markdown/smd-writer.ts"))};
 import { Scrollback } from ${JSON.stringify(src("scrollback.ts"))};
 
-const writers = { md: createMarkdownWriter, smd: createSmdWriter };
+const writers = { md: createMarkdownWriter };
 const ATTRS = new Set(["class", "href", "rel", "target", "title", "start", "type", "aria-label", "data-md-fence", "data-lang", "data-state", "style"]);
 
 /** Render pieces into a detached div; every top-level block is recorded with its character count. */
@@ -293,7 +292,7 @@ describe("markdown writer in Chromium", () => {
     "$$<img src=x onerror=window.__pwned=1>$$",
   ];
 
-  for (const kind of ["md", "smd"]) {
+  for (const kind of ["md"]) {
     it(`${kind}: hostile input stays text, loads nothing and runs nothing`, async () => {
       await page.evaluate(() => {
         for (const el of document.querySelectorAll("body > div")) el.remove();
@@ -397,13 +396,4 @@ describe("markdown writer in Chromium", () => {
     );
   }, 120_000);
 
-  it("property (streaming-markdown wrapper): nothing unsafe, whatever the text and pieces", async () => {
-    await fc.assert(
-      fc.asyncProperty(text, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }), async (s, cuts) => {
-        const r = await md((m, a: [string, string[]]) => m.compare("smd", a[0], a[1]), [s, pieces(s, cuts)]);
-        expect(r.bad).toEqual([]);
-      }),
-      { numRuns: 200 },
-    );
-  }, 120_000);
 });
