@@ -183,9 +183,7 @@ async function sizes() {
   const ui = `export * from "./index.ts";`;
   const base = await measure(ui);
   const rows = [];
-  for (const [name, line] of [
-    ["markdown writer", `export { createMarkdownWriter } from "./render/markdown/index.ts";`],
-  ]) {
+  for (const [name, line] of [["markdown writer", `export { createMarkdownWriter } from "./render/markdown/index.ts";`]]) {
     const alone = await measure(line);
     const withUi = await measure(`${ui}\n${line}`);
     rows.push({ name, ...alone, addsMinBytes: withUi.minBytes - base.minBytes, addsGzipBytes: withUi.gzipBytes - base.gzipBytes });
@@ -228,7 +226,8 @@ export async function runMarkdownBench({
   const { frames, chars } = markdownFrames(n);
   const scripts = {};
   for (const name of variants) scripts[name] = new TextDecoder().decode(await bundle([here(`./pages/${MARKDOWN_VARIANTS[name]}`)]));
-  const css = { ui: await readFile(`${uiSrc}styles.css`, "utf8"), md: await readFile(`${uiSrc}render/markdown/markdown.css`, "utf8") };
+  // The markdown rules are part of the UI's one stylesheet.
+  const css = { ui: await readFile(`${uiSrc}styles.css`, "utf8"), md: "" };
   const server = await startServer(frames, scripts, css);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

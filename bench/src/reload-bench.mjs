@@ -35,7 +35,7 @@ function measureInPage(sentinel) {
   const check = () => {
     if (done) return;
     const last = document.querySelector(".view-stream .sr-content")?.lastElementChild?.lastElementChild;
-    if (!last?.classList.contains("sr-chunk") || !last.textContent.endsWith(sentinel)) return;
+    if (!last?.matches(".sr-chunk, .sr-md") || !last.textContent.trimEnd().endsWith(sentinel.trimEnd())) return;
     done = true;
     observer.disconnect();
     const domMs = performance.now();
@@ -48,7 +48,7 @@ function measureInPage(sentinel) {
           .filter((e) => e.name.includes("/dashboard/history?"))
           .map((e) => ({ start: e.startTime, responseStart: e.responseStart, end: e.responseEnd, bytes: e.encodedBodySize }));
         let textChars = 0;
-        for (const chunk of document.querySelectorAll(".view-stream .sr-chunk")) textChars += chunk.textContent.length;
+        for (const chunk of document.querySelectorAll(".view-stream :is(.sr-chunk, .sr-md)")) textChars += chunk.textContent.length;
         window.__benchPainted({
           paintMs,
           domMs,

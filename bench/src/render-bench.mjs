@@ -13,6 +13,7 @@ const pagesDir = fileURLToPath(new URL("./pages/", import.meta.url));
 export const VARIANTS = {
   "parse-only": { entry: "parse-only.ts", naive: false },
   "ui-renderer": { entry: "ui-renderer.ts", naive: false },
+  "ui-renderer-markdown": { entry: "ui-renderer-markdown.ts", naive: false },
   "ui-client+renderer": { entry: "ui-client-renderer.ts", naive: false },
   "xterm.js": { entry: "xterm.ts", naive: false },
   "textContent +=": { entry: "text-content.ts", naive: true },

@@ -64,7 +64,7 @@ describe(`long run: ${EVENTS.toLocaleString("en-US")} events through the dashboa
       const { usedSize } = await cdp.send("Runtime.getHeapUsage");
       const { nodes } = await cdp.send("Memory.getDOMCounters");
       const chars = await page.evaluate(() =>
-        Array.from(document.querySelectorAll(".sr-chunk"), (n) => n.textContent?.length ?? 0).reduce((a, b) => a + b, 0),
+        Array.from(document.querySelectorAll(".sr-chunk, .sr-md"), (n) => n.textContent?.length ?? 0).reduce((a, b) => a + b, 0),
       );
       return { heap: usedSize, nodes, chars };
     };

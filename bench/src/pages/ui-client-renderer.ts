@@ -4,7 +4,7 @@ import { DashboardClient } from "../../../packages/client/src/index";
 import { createStreamRenderer } from "../../../packages/ui-vanilla/src/render/stream-renderer";
 import { eventCounter, expectedEvents, startMeasuring, streamUrl } from "./harness";
 
-const renderer = createStreamRenderer(document.getElementById("root") as HTMLElement);
+const renderer = createStreamRenderer(document.getElementById("root") as HTMLElement, { format: "plain" });
 (globalThis as { __benchCheck?: () => unknown }).__benchCheck = () => ({ ...renderer.stats(), tail: renderer.text().slice(-200) });
 
 // The client builds `/dashboard/stream?token=…` itself; the blast server then sends its default N.

@@ -50,12 +50,19 @@ export async function startStack(
   };
 }
 
+/**
+ * A page in a fresh browser context. `format`: how the stream draws text. Most tests check the exact characters
+ * that arrived (history meets live, nothing lost), so they read the stream raw ("plain": the person's Raw toggle,
+ * stored before the page loads); the markdown tests and the screenshots ask for "markdown", the default view.
+ */
 export async function newPage(
   browser: Browser,
   viewport = { width: 1280, height: 800 },
   colorScheme: "light" | "dark" = "light",
+  { format = "plain" }: { format?: "plain" | "markdown" } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport, colorScheme });
+  if (format === "plain") await context.addInitScript(() => localStorage.setItem("ductor-dashboard.raw-stream", "1"));
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));

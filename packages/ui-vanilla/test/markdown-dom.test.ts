@@ -395,5 +395,4 @@ describe("markdown writer in Chromium", () => {
       { numRuns: 400 },
     );
   }, 120_000);
-
 });

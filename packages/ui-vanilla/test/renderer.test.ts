@@ -99,7 +99,7 @@ describe("stream renderer in Chromium", () => {
       r.flush();
       r.scroller.scrollTop = 0;
       r.stopFollowing();
-      const firstLine = r.content.querySelector(".sr-chunk")!;
+      const firstLine = r.content.querySelector(".sr-md, .sr-chunk")!;
       const before = firstLine.getBoundingClientRect().top;
       const added = r.prepend([
         { kind: "text", text: "older line\n".repeat(500) },

@@ -18,6 +18,8 @@ export class Scrollback<T> {
   private head = 0;
   /** Characters on screen. */
   chars = 0;
+  /** Of those, characters of streamed text (text blocks only). */
+  textChars = 0;
   /** Characters of streamed text dropped from the top, ever. */
   droppedChars = 0;
 
@@ -35,6 +37,7 @@ export class Scrollback<T> {
     const block: ScrollbackBlock<T> = { payload, chars, isText };
     this.blocks.push(block);
     this.chars += chars;
+    if (isText) this.textChars += chars;
     return block;
   }
 
@@ -44,13 +47,17 @@ export class Scrollback<T> {
     const live = this.blocks.slice(this.head);
     this.blocks = [...blocks, ...live];
     this.head = 0;
-    for (const block of blocks) this.chars += block.chars;
+    for (const block of blocks) {
+      this.chars += block.chars;
+      if (block.isText) this.textChars += block.chars;
+    }
   }
 
   /** `block` grew by `chars` (text appended to a chunk, a chip added to a tool line). */
   grow(block: ScrollbackBlock<T>, chars: number): void {
     block.chars += chars;
     this.chars += chars;
+    if (block.isText) this.textChars += chars;
   }
 
   /**
@@ -64,7 +71,10 @@ export class Scrollback<T> {
       this.blocks[this.head] = undefined;
       this.head++;
       this.chars -= block.chars;
-      if (block.isText) this.droppedChars += block.chars;
+      if (block.isText) {
+        this.droppedChars += block.chars;
+        this.textChars -= block.chars;
+      }
       removed.push(block);
     }
     if (this.head > 1024 && this.head * 2 > this.blocks.length) {
@@ -83,6 +93,7 @@ export class Scrollback<T> {
     this.blocks = [];
     this.head = 0;
     this.chars = 0;
+    this.textChars = 0;
     this.droppedChars = 0;
   }
 }

@@ -22,8 +22,19 @@ import { createBlockPages } from "./pages.js";
 import { PendingOps, type GapState, type PendingOp, type TurnState } from "./pending-ops.js";
 import { Scrollback, type ScrollbackBlock } from "./scrollback.js";
 import { nextCut } from "./text-chunks.js";
+import { createMarkdownWriter, type MarkdownWriter } from "./markdown/index.js";
+import { Transcript } from "./transcript.js";
+
+/** How streamed text is drawn: markdown as formatted blocks, or the characters as they came. */
+export type StreamFormat = "markdown" | "plain";
 
 export interface StreamRendererOptions {
+  /**
+   * "markdown" (default): paragraphs, headings, code blocks with a copy button, lists, quotes, tables, links (http,
+   * https and mailto only; images shown as links, never loaded), `<file:…>` tags as chips, built as DOM nodes.
+   * "plain": the text as it came, in a monospace box.
+   */
+  format?: StreamFormat;
   /** Characters of text kept on screen; older blocks are dropped from the top. Default 2,000,000. */
   scrollbackChars?: number;
   /**
@@ -111,11 +122,20 @@ export interface StreamRenderer {
   jumpToLatest(): void;
   /** Stop autoscroll (e.g. while the person reads a find result). */
   stopFollowing(): void;
+  /** How text is drawn now. */
+  readonly format: StreamFormat;
+  /** Draw everything on screen again in `format` (the view's Raw toggle), keeping the reading position. */
+  setFormat(format: StreamFormat): void;
+  /**
+   * The text so far is complete (the agent went quiet): markdown that waited for more (a table row, a line
+   * that may become a heading or a list) is drawn as what it is now.
+   */
+  settle(): void;
   /** Render anything pending now (tests, benchmarks). */
   flush(): void;
   /** Re-apply the scroll position (call after the element was hidden and shown again). */
   refresh(): void;
-  /** The streamed text currently on screen (chunks only, without tool lines or markers). */
+  /** The streamed text on screen as it arrived (the agent's markdown source), without tool lines or markers. */
   text(): string;
   stats(): { renderedChars: number; pendingChars: number; droppedChars: number; blocks: number };
   destroy(): void;
@@ -268,11 +288,35 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
   };
 
   /**
-   * Draws operations as blocks into `sink`. `state.chunk` is the text chunk being filled (null when the next
-   * text starts a new one): the live writer keeps its own across frames, a prepend starts with none.
+   * Where text goes as it is drawn: the plain chunk being filled (null when the next text starts a new one),
+   * and the markdown writer. The live state lasts across frames; a prepend draws with a state of its own.
    */
-  function draw(ops: readonly PendingOp[], sink: BlockSink, state: { chunk: Block | null }): void {
+  interface DrawState {
+    chunk: Block | null;
+    md: MarkdownWriter | null;
+  }
+  const markdownFor = (sink: BlockSink): MarkdownWriter =>
+    createMarkdownWriter<Block>(
+      {
+        addBlock(element, chars) {
+          element.classList.add("sr-md");
+          return sink.add(element, chars, true);
+        },
+        grow: (block, chars) => sink.grow(block, chars),
+      },
+      { maxBlockChars: chunkChars },
+    );
+
+  /** Draws operations as blocks into `sink`. */
+  function draw(ops: readonly PendingOp[], sink: BlockSink, state: DrawState): void {
     const writeText = (text: string, mark: boolean): void => {
+      if (format === "markdown" && !mark) {
+        state.md ??= markdownFor(sink);
+        state.md.write(text);
+        return;
+      }
+      // A highlighted hit is drawn as it came, marked, between the markdown before and after it.
+      state.md?.end();
       while (text.length) {
         state.chunk ??= sink.add(el("div", "sr-chunk"), 0, true);
         const { take, closes } = nextCut(text, state.chunk.chars, chunkChars);
@@ -297,10 +341,12 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
         }
         flushTexts();
         writeText(op.text, true);
+        state.chunk = null;
         continue;
       }
       flushTexts();
       state.chunk = null; // text after a marker starts on a fresh block
+      state.md?.end();
       if (op.kind === "tool") writeTool(op.name, sink);
       else if (op.kind === "turn") {
         op.turn.el = turnElement(op.turn);
@@ -335,12 +381,27 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     return `disconnected ${formatClock(gap.from)} → ${to}${gap.outcome ? ` · ${gap.outcome}` : ""}`;
   }
 
-  const live = { chunk: null as Block | null };
+  let format: StreamFormat = options.format ?? "markdown";
+  // Prose reads better in the UI's sans-serif; code and raw text stay monospace (styles.css).
+  scroller.classList.toggle("sr-format-markdown", format === "markdown");
+  const live: DrawState = { chunk: null, md: null };
+  const transcript = new Transcript();
 
   function render(): void {
     if (!pending.length) return;
-    draw(pending.take(), liveSink, live);
+    const ops = pending.take();
+    for (const op of ops) transcript.add(op);
+    draw(ops, liveSink, live);
     trim();
+  }
+
+  /** Empty the screen (not the transcript). */
+  function wipe(): void {
+    scrollback.clear();
+    pages.clear();
+    live.chunk = null;
+    live.md?.reset();
+    live.md = null;
   }
 
   /**
@@ -374,7 +435,11 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       },
       last: () => blocks.at(-1),
     };
-    draw(ops.slice(first), collect, { chunk: null });
+    const earlier = ops.slice(first);
+    const state: DrawState = { chunk: null, md: null };
+    draw(earlier, collect, state);
+    state.md?.end();
+    transcript.addFront(earlier);
     const height = scroller.scrollHeight;
     const top = scroller.scrollTop;
     pages.prepend(blocks.map((b) => b.payload));
@@ -387,10 +452,13 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
 
   function trim(): void {
     // Reading up the scrollback: keep up to the larger bound so what is being read is not cut away.
+    let droppedText = 0;
     for (const block of scrollback.trim(follow.following ? scrollbackChars : maxScrollbackChars)) {
       if (block === live.chunk) live.chunk = null;
+      if (block.isText) droppedText += block.chars;
       pages.remove(block.payload);
     }
+    transcript.dropFront(droppedText);
     const dropped = droppedChars();
     if (dropped > 0) {
       trimmed.hidden = false;
@@ -448,9 +516,8 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     },
     clear(): void {
       pending.clear();
-      scrollback.clear();
-      pages.clear();
-      live.chunk = null;
+      wipe();
+      transcript.clear();
       trimmed.hidden = true;
       follow.reset();
     },
@@ -485,9 +552,31 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
       follow.refresh();
     },
     text(): string {
-      let out = "";
-      for (const block of scrollback) if (block.isText) out += block.payload.textContent ?? "";
-      return out;
+      render();
+      return transcript.text();
+    },
+    get format() {
+      return format;
+    },
+    setFormat(next: StreamFormat): void {
+      if (next === format) return;
+      render();
+      const top = scroller.scrollTop;
+      const height = scroller.scrollHeight;
+      const wasFollowing = follow.following;
+      format = next;
+      scroller.classList.toggle("sr-format-markdown", format === "markdown");
+      wipe();
+      draw(transcript.ops(), liveSink, live);
+      trim();
+      // The same place in a differently tall text: the same fraction of it.
+      if (wasFollowing) follow.jump();
+      else if (height > 0) scroller.scrollTop = (top / height) * scroller.scrollHeight;
+    },
+    settle(): void {
+      render();
+      live.md?.end();
+      follow.afterRender();
     },
     stats() {
       return { renderedChars: scrollback.chars, pendingChars: pending.chars, droppedChars: droppedChars(), blocks: scrollback.size };

@@ -15,7 +15,7 @@ import { createStreamRenderer, type GapHandle, type StreamRenderer } from "../re
 import { copyText } from "../render/text.js";
 import { formatClock } from "../format.js";
 import type { HistoryEvent } from "@ductor/dashboard-client";
-import { loadLastSeen, saveLastSeen } from "../app/storage.js";
+import { loadFlag, loadLastSeen, saveFlag, saveLastSeen } from "../app/storage.js";
 
 export interface StreamViewOptions {
   scrollbackChars?: number;
@@ -49,7 +49,8 @@ const EARLIER_EVENTS = 1_000;
 export function createStreamView(scope: Scope, options: StreamViewOptions = {}): StreamView {
   const output = h("div", { class: "stream-output" });
   const scrollbackChars = options.scrollbackChars ?? 2_000_000;
-  const renderer = createStreamRenderer(output, { scrollbackChars });
+  // Markdown unless the person chose raw text (kept in the browser, for every server).
+  const renderer = createStreamRenderer(output, { scrollbackChars, format: loadFlag("raw-stream") ? "plain" : "markdown" });
   const turns = createStreamTurns(renderer);
 
   // What the agent is doing now ("Running Shell · 12 s"), from the client's activity tracker once attached.
@@ -62,6 +63,16 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     "Pause",
   );
   const clearBtn = h("button", { type: "button", class: "btn" }, "Clear");
+  const rawBtn = h(
+    "button",
+    {
+      type: "button",
+      class: "btn",
+      "aria-pressed": String(renderer.format === "plain"),
+      title: "Show the text as it came, without formatting",
+    },
+    "Raw",
+  );
   const copyBtn = h("button", { type: "button", class: "btn" }, "Copy");
   const finder = createFinder(renderer.content, {
     name: "dd-stream-find",
@@ -104,7 +115,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   const toolbar = h(
     "div",
     { class: "toolbar", role: "toolbar", "aria-label": "Stream controls" },
-    h("div", { class: "toolbar-group" }, pauseBtn, clearBtn, copyBtn, historyPanel?.toggle, feedback),
+    h("div", { class: "toolbar-group" }, pauseBtn, clearBtn, copyBtn, rawBtn, historyPanel?.toggle, feedback),
     findBar.el,
   );
   const el = h(
@@ -197,6 +208,13 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     findBar.reset();
     toolCount = 0;
     tools.textContent = "no tools yet";
+  });
+  rawBtn.addEventListener("click", () => {
+    const raw = renderer.format !== "plain";
+    renderer.setFormat(raw ? "plain" : "markdown");
+    rawBtn.setAttribute("aria-pressed", String(raw));
+    saveFlag("raw-stream", raw);
+    findBar.rerun();
   });
   copyBtn.addEventListener("click", () => {
     renderer.flush();
@@ -345,7 +363,13 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     },
     attachActivity(next, onNotice): void {
       tracker = next;
-      scope.register(next.subscribe(paintActivity));
+      scope.register(
+        next.subscribe((activity) => {
+          paintActivity();
+          // A turn's text is complete: markdown that waited for more (a table row, a maybe-heading) is drawn.
+          if (activity.kind === "quiet") renderer.settle();
+        }),
+      );
       paintActivity();
       const notifier = createNotifier(scope.child(), next, {
         serverKey: options.serverKey ?? location.origin,
