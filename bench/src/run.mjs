@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench`: every benchmark, one table, one JSON file. Each figure stands beside the baseline it was run with
-// in the same process or browser, as a ratio. Flags: --quick (small N), --only render,client,fanout,relay,ingest,reload,sizes,
+// in the same process or browser, as a ratio. Flags: --quick (small N), --only render,markdown,client,fanout,relay,ingest,reload,sizes,
 // --variants parse-only,xterm.js (render variants), --timeout-s 90 (per render run), --site DIR (the built site the
 // reload benchmark serves; default: @ductor/dashboard-ui's dist/site).
 import { mkdir, writeFile } from "node:fs/promises";
@@ -11,7 +11,7 @@ import { renderTables } from "./table.mjs";
 const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
-    only: { type: "string", default: "render,client,fanout,relay,ingest,reload,sizes" },
+    only: { type: "string", default: "render,markdown,client,fanout,relay,ingest,reload,sizes" },
     "timeout-s": { type: "string", default: "90" },
     variants: { type: "string" },
     repeat: { type: "string", default: "3" },
