@@ -3,7 +3,7 @@ import { AbortError, AuthenticationError, ServiceUnavailableError } from "@ducto
 import { describe, expect, it } from "vitest";
 import type { ErrorBanner } from "../src/app/failure.js";
 import { createPolling } from "../src/app/poll.js";
-import { createScope } from "../src/app/scope.js";
+import { createLatest, createScope } from "../src/app/scope.js";
 import type { AppContext } from "../src/app/types.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -178,5 +178,21 @@ describe("createPolling", () => {
     await sleep(40);
     expect(aborted).toBe(true);
     expect(calls).toBe(1);
+  });
+});
+
+describe("createLatest", () => {
+  it("aborts the work before when new work begins, and all of it when the scope ends", () => {
+    const scope = createScope();
+    const latest = createLatest(scope);
+    const first = latest.begin();
+    const second = latest.begin();
+    expect(first.aborted).toBe(true);
+    expect(second.aborted).toBe(false);
+    latest.cancel();
+    expect(second.aborted).toBe(true);
+    const third = latest.begin();
+    scope.dispose();
+    expect(third.aborted).toBe(true);
   });
 });

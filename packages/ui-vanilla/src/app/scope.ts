@@ -70,3 +70,25 @@ export function createScope(): Scope {
   };
   return scope;
 }
+
+/** Work of which only the newest counts (a search, a range being loaded): starting one aborts the one before. */
+export interface Latest {
+  /** Abort what runs, and a signal for the new work (aborted too when the scope ends). */
+  begin(): AbortSignal;
+  /** Abort what runs. */
+  cancel(): void;
+}
+
+export function createLatest(scope: Scope): Latest {
+  let current: AbortController | null = null;
+  const cancel = (): void => current?.abort();
+  scope.register(cancel);
+  return {
+    begin(): AbortSignal {
+      cancel();
+      current = new AbortController();
+      return AbortSignal.any([scope.signal, current.signal]);
+    },
+    cancel,
+  };
+}

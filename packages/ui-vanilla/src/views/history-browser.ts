@@ -11,7 +11,7 @@ import { loadRecentHistory } from "../app/backfill.js";
 import { reportFailure, elementBanner } from "../app/failure.js";
 import { drawnItem, replayDelay, type ReplaySpeed } from "../app/history-range.js";
 import type { DataEvent } from "../app/live.js";
-import type { Scope } from "../app/scope.js";
+import { createLatest, type Scope } from "../app/scope.js";
 import type { AppContext } from "../app/types.js";
 import { h } from "../dom.js";
 import { formatClock } from "../format.js";
@@ -84,13 +84,8 @@ export function createHistoryBrowser(ctx: AppContext, scope: Scope, host: Histor
   let held: DataEvent[] | null = null;
   let overflowed = false;
   /** The run in flight (an open or a return); a newer one aborts it. */
-  let run: AbortController | null = null;
-  const begin = (): AbortSignal => {
-    run?.abort();
-    run = new AbortController();
-    return AbortSignal.any([scope.signal, run.signal]);
-  };
-  scope.register(() => run?.abort());
+  const run = createLatest(scope);
+  const begin = (): AbortSignal => run.begin();
 
   const setMode = (value: boolean): void => {
     if (browsing === value) return;
@@ -210,7 +205,7 @@ export function createHistoryBrowser(ctx: AppContext, scope: Scope, host: Histor
   stopBtn.addEventListener(
     "click",
     () => {
-      run?.abort();
+      run.cancel();
       stopBtn.hidden = true;
       progress.textContent = "replay stopped";
     },

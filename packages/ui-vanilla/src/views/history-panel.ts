@@ -6,7 +6,7 @@
 import type { SearchHit } from "@ductor/dashboard-client";
 import { elementBanner, reportFailure } from "../app/failure.js";
 import { seqAtTime, type ReplaySpeed } from "../app/history-range.js";
-import type { Scope } from "../app/scope.js";
+import { createLatest, type Scope } from "../app/scope.js";
 import type { AppContext } from "../app/types.js";
 import { h } from "../dom.js";
 import { formatClock } from "../format.js";
@@ -83,14 +83,9 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope, host: HistoryP
     hits,
   );
 
-  /** The request in flight (search, context or export); a newer one aborts it. */
-  let inFlight: AbortController | null = null;
-  const begin = (): AbortSignal => {
-    inFlight?.abort();
-    inFlight = new AbortController();
-    return AbortSignal.any([scope.signal, inFlight.signal]);
-  };
-  scope.register(() => inFlight?.abort());
+  /** The request in flight (search, range or export); a newer one aborts it. */
+  const inFlight = createLatest(scope);
+  const begin = (): AbortSignal => inFlight.begin();
   const fail = (err: unknown, endpoint: string, doing: string): void => {
     if (reportFailure(ctx, err, { endpoint, doing, banner }) === "reported") info.textContent = "";
   };
@@ -120,7 +115,7 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope, host: HistoryP
   const search = async (): Promise<void> => {
     const q = input.value;
     if (!q.trim()) {
-      inFlight?.abort();
+      inFlight.cancel();
       hits.replaceChildren();
       info.textContent = "";
       banner.ok();
