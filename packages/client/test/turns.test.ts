@@ -379,3 +379,19 @@ describe("TurnSegmenter details", () => {
     );
   });
 });
+
+describe("a turn that runs for days", () => {
+  it("keeps only the last maxTextChars of its text, counts all of it, and sums up thousands of tools", () => {
+    const seg = new TurnSegmenter({ maxTextChars: 10 });
+    let at = 1_000;
+    for (let i = 0; i < 1_000; i++) {
+      seg.push({ type: "text_delta", data: `${i % 10}` }, at++);
+      if (i % 2 === 0) seg.push({ type: "tool_activity", data: i % 4 === 0 ? "Shell" : "Read" }, at++);
+    }
+    const turn = seg.current!;
+    expect(turn.textLength).toBe(1_000);
+    expect(turn.text()).toBe("0123456789");
+    expect(turn.toolSummary).toBe("500 tools: Shell ×250, Read ×250");
+    expect(new TurnSegmenter({ maxTextChars: 0 }).push({ type: "text_delta", data: "abc" }, 1)!.text()).toBe("");
+  });
+});

@@ -2,7 +2,7 @@
 import type { HistoryEvent } from "@ductor/dashboard-client";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { drawnItems, replayDelay, seqAtTime } from "../src/app/history-range.js";
+import { drawnItems, replayDelay, searchQuery, seqAtTime } from "../src/app/history-range.js";
 import type { Client } from "../src/app/types.js";
 
 /** A relay's paging over `events` (ascending seq, possibly with holes), as the wire contract describes it. */
@@ -82,5 +82,19 @@ describe("drawnItems", () => {
     expect(items.map((i) => i.kind)).toEqual(["text", "tool", "note", "note"]);
     expect(items[2]).toMatchObject({ kind: "note", text: expect.stringMatching(/^compacting · /) });
     expect(items[3]).toMatchObject({ kind: "note", text: expect.stringMatching(/^ductor disconnected from the relay · /) });
+  });
+});
+
+describe("searchQuery", () => {
+  it("makes every typed word a prefix, drops punctuation around words, and asks nothing for no word", () => {
+    expect(searchQuery("round")).toBe("round*");
+    expect(searchQuery("  the Round  tests. ")).toBe("the* Round* tests*");
+    expect(searchQuery('"quoted phrase"')).toBe("quoted* phrase*");
+    expect(searchQuery("fail*")).toBe("fail*");
+    expect(searchQuery("src/totals.ts")).toBe("src/totals.ts*");
+    expect(searchQuery("über 42")).toBe("über* 42*");
+    expect(searchQuery('"')).toBeNull();
+    expect(searchQuery(" --- ")).toBeNull();
+    expect(searchQuery("")).toBeNull();
   });
 });

@@ -293,6 +293,8 @@ describe("the history browser", () => {
         .map((e) => e.textContent || e.getAttribute("aria-label")),
     );
     expect(overflowing).toEqual([]);
+    // The output keeps a readable height (the page scrolls rather than squeezing it).
+    expect((await page.locator(".view-stream .sr-scroll").boundingBox())!.height).toBeGreaterThan(400);
     await screenshot(page, "phone-history-dark");
     await context.close();
   });

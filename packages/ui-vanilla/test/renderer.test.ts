@@ -148,26 +148,39 @@ describe("stream renderer in Chromium", () => {
     await close();
   });
 
-  it("highlight: the hit is drawn as a mark, text only, and revealHighlight scrolls it into view", async () => {
-    const { page, close } = await rendererPage();
-    const result = await page.evaluate(() => {
-      const r = (window as unknown as RendererWindow).__r;
-      r.append("before\n".repeat(2_000));
-      r.highlight("<img src=x onerror=alert(1)> the hit");
-      r.append("\nafter\n".repeat(2_000));
-      const revealed = r.revealHighlight();
-      const mark = r.content.querySelector("mark.sr-hit")!;
-      const box = mark.getBoundingClientRect();
-      const view = r.scroller.getBoundingClientRect();
-      return {
-        revealed,
-        markText: mark.textContent,
-        images: r.content.querySelectorAll("img").length,
-        inView: box.top >= view.top && box.bottom <= view.bottom,
-        following: r.following,
-      };
+  for (const format of ["plain", "markdown"] as const) {
+    it(`highlight (${format}): the hit is marked, text only, and revealHighlight scrolls it into view`, async () => {
+      const { page, close } = await rendererPage();
+      const result = await page.evaluate((fmt) => {
+        const w = window as unknown as RendererWindow;
+        const r = w.__r;
+        r.setFormat(fmt);
+        r.append("before\n".repeat(2_000));
+        r.highlight("<img src=x onerror=alert(1)> the hit");
+        r.append("\nafter\n".repeat(2_000));
+        const revealed = r.revealHighlight();
+        const mark = r.content.querySelector(".sr-hit")!;
+        const box = mark.getBoundingClientRect();
+        const view = r.scroller.getBoundingClientRect();
+        return {
+          revealed,
+          tag: mark.tagName,
+          markText: mark.textContent?.trim(),
+          images: r.content.querySelectorAll("img").length,
+          inView: box.top >= view.top && box.bottom <= view.bottom,
+          following: r.following,
+        };
+      }, format);
+      expect(result).toMatchObject({
+        revealed: true,
+        markText: "<img src=x onerror=alert(1)> the hit",
+        images: 0,
+        inView: true,
+        following: false,
+      });
+      // Raw: the characters in a <mark>; markdown: the hit's own blocks, formatted like the rest and marked.
+      expect(result.tag).toBe(format === "plain" ? "MARK" : "P");
+      await close();
     });
-    expect(result).toEqual({ revealed: true, markText: "<img src=x onerror=alert(1)> the hit", images: 0, inView: true, following: false });
-    await close();
-  });
+  }
 });

@@ -19,7 +19,8 @@ describe("Transcript", () => {
       { kind: "text", text: "ghijklmnop" },
       { kind: "text", text: "q" },
     ]);
-    expect(t.text()).toBe("abcdefhitghijklmnopq");
+    // A tool between two texts keeps them apart, as on screen.
+    expect(t.text()).toBe("abcdef\nhitghijklmnopq");
     expect(t.chars).toBe(20);
   });
 
@@ -30,15 +31,16 @@ describe("Transcript", () => {
     t.add({ kind: "tool", name: "Edit" });
     t.add({ kind: "text", text: "ij" });
     t.dropFront(5);
-    expect(t.text()).toBe("fghij");
+    expect(t.text()).toBe("fgh\nij");
     expect(t.ops()[0]).toEqual({ kind: "text", text: "fgh" });
     t.dropFront(3);
+    expect(t.text()).toBe("ij");
     expect(t.ops()).toEqual([
       { kind: "tool", name: "Edit" },
       { kind: "text", text: "ij" },
     ]);
     t.addFront([{ kind: "text", text: "zz" }]);
-    expect(t.text()).toBe("zzij");
+    expect(t.text()).toBe("zz\nij");
     expect(t.chars).toBe(4);
   });
 

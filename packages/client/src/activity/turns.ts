@@ -55,9 +55,12 @@ export interface Turn {
   readonly tools: readonly ToolCall[];
   /** `"12 tools: Read ×5, Shell ×4, Edit ×3"`: by count, then first use; at most 4 names, then `+N more`. */
   readonly toolSummary: string;
-  /** Length of `text()` (UTF-16 code units), without building it. */
+  /** Length of all the turn's text (UTF-16 code units), without building it. */
   readonly textLength: number;
-  /** The turn's text chunks joined (the session header chunk left out). */
+  /**
+   * The turn's text chunks joined (the session header chunk left out): the last `maxTextChars` characters of it
+   * (all of it unless the turn said more).
+   */
   text(): string;
   /** Events may be missing: a reconnect, a relay's `upstream` disconnect or a pruned range fell inside or just before it. */
   readonly gap: boolean;
@@ -72,6 +75,11 @@ export interface TurnOptions {
   thinkingGapMs?: number;
   /** Turns kept in `turns` (the oldest are dropped). Default 100. */
   maxTurns?: number;
+  /**
+   * Characters of text each turn keeps for `text()`: the last ones (a turn that runs for days must not hold all
+   * it said). 0 keeps none, for callers that never read it. Default 1,000,000. `textLength` counts all of it.
+   */
+  maxTextChars?: number;
   /** Called after the first event of a turn was added to it. */
   onTurnStart?: (turn: Turn) => void;
   /** Called once when a turn closes. */
@@ -89,12 +97,17 @@ class TurnRecord implements Turn {
   endAt: number;
   textLength = 0;
   #chunks: string[] = [];
+  /** Characters in #chunks. */
+  #kept = 0;
+  /** Calls per tool name, kept as tools arrive: the summary never walks every call again. */
+  readonly #counts = new Map<string, number>();
   #summary: string | undefined;
 
   constructor(
     readonly index: number,
     readonly startedBy: TurnStart,
     readonly startAt: number,
+    private readonly maxTextChars: number,
   ) {
     this.endAt = startAt;
   }
@@ -104,38 +117,47 @@ class TurnRecord implements Turn {
   }
 
   get toolSummary(): string {
-    this.#summary ??= summarizeTools(this.tools);
+    this.#summary ??= summarizeTools(this.tools.length, this.#counts);
     return this.#summary;
+  }
+
+  addText(text: string): void {
+    if (!text) return;
+    this.textLength += text.length;
+    if (this.maxTextChars <= 0) return;
+    this.#chunks.push(text);
+    this.#kept += text.length;
+    // Cut back to the limit once twice over it: one join per limit's worth of text, not one per chunk.
+    if (this.#kept > 2 * this.maxTextChars) {
+      const joined = this.#chunks.join("").slice(-this.maxTextChars);
+      this.#chunks = [joined];
+      this.#kept = joined.length;
+    }
   }
 
   text(): string {
     // Joined once, then kept joined: repeated calls on a long turn do not re-join every chunk.
     if (this.#chunks.length > 1) this.#chunks = [this.#chunks.join("")];
-    return this.#chunks[0] ?? "";
-  }
-
-  addText(text: string): void {
-    if (!text) return;
-    this.#chunks.push(text);
-    this.textLength += text.length;
+    const all = this.#chunks[0] ?? "";
+    return all.length > this.maxTextChars ? all.slice(-this.maxTextChars) : all;
   }
 
   addTool(name: string, at: number): void {
     this.tools.push({ name, at });
+    this.#counts.set(name, (this.#counts.get(name) ?? 0) + 1);
     this.#summary = undefined;
   }
 }
 
-function summarizeTools(tools: readonly ToolCall[]): string {
-  if (tools.length === 0) return "no tools";
-  const counts = new Map<string, number>(); // insertion order = first use, which breaks ties
-  for (const { name } of tools) counts.set(name, (counts.get(name) ?? 0) + 1);
+/** `counts`: calls per name in first-use order (a Map keeps insertion order), which breaks ties. */
+function summarizeTools(total: number, counts: ReadonlyMap<string, number>): string {
+  if (total === 0) return "no tools";
   const sorted = [...counts].sort((a, b) => b[1] - a[1]);
   const shown = sorted.slice(0, 4).map(([name, n]) => `${name || "(unnamed)"}${n > 1 ? ` ×${n}` : ""}`);
   let rest = 0;
   for (const [, n] of sorted.slice(4)) rest += n;
   if (rest) shown.push(`+${rest} more`);
-  return `${tools.length} tool${tools.length === 1 ? "" : "s"}: ${shown.join(", ")}`;
+  return `${total} tool${total === 1 ? "" : "s"}: ${shown.join(", ")}`;
 }
 
 /**
@@ -154,6 +176,7 @@ export class TurnSegmenter {
   readonly #busyQuietMs: number;
   readonly #thinkingGapMs: number;
   readonly #maxTurns: number;
+  readonly #maxTextChars: number;
   readonly #onStart: ((turn: Turn) => void) | undefined;
   readonly #onEnd: ((turn: Turn) => void) | undefined;
   readonly #turns: TurnRecord[] = [];
@@ -172,6 +195,7 @@ export class TurnSegmenter {
     this.#busyQuietMs = options.busyQuietMs ?? 600_000;
     this.#thinkingGapMs = options.thinkingGapMs ?? 8_000;
     this.#maxTurns = Math.max(1, options.maxTurns ?? 100);
+    this.#maxTextChars = Math.max(0, options.maxTextChars ?? 1_000_000);
     this.#onStart = options.onTurnStart;
     this.#onEnd = options.onTurnEnd;
   }
@@ -269,7 +293,7 @@ export class TurnSegmenter {
   }
 
   #start(at: number): TurnRecord {
-    const turn = new TurnRecord(this.#count++, this.#next, at);
+    const turn = new TurnRecord(this.#count++, this.#next, at, this.#maxTextChars);
     this.#current = turn;
     this.#last = "text";
     this.#turns.push(turn);

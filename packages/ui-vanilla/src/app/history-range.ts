@@ -74,3 +74,18 @@ export function replayDelay(prevAt: number, nextAt: number, speed: ReplaySpeed, 
   if (speed === 0) return 0;
   return Math.min(maxPauseMs, Math.max(0, nextAt - prevAt) / speed);
 }
+
+/**
+ * What a person types into "search all history", as the relay's plain query: every word as a prefix (search as
+ * you type: "round" finds "rounding"), punctuation around words dropped. Null when nothing searchable is left
+ * (a lone quote mid-typing is not worth a request, nor a red error).
+ */
+export function searchQuery(typed: string): string | null {
+  const words: string[] = [];
+  for (const token of typed.split(/\s+/)) {
+    const word = token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}*]+$/gu, "");
+    if (!/[\p{L}\p{N}]/u.test(word)) continue;
+    words.push(word.endsWith("*") ? word : `${word}*`);
+  }
+  return words.length ? words.slice(0, 32).join(" ") : null;
+}

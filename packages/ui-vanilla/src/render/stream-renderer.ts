@@ -120,6 +120,8 @@ export interface StreamRenderer {
   readonly paused: boolean;
   readonly following: boolean;
   jumpToLatest(): void;
+  /** The words on the floating jump button (a history range has an end, not a "latest"). */
+  setJumpLabel(text: string): void;
   /** Stop autoscroll (e.g. while the person reads a find result). */
   stopFollowing(): void;
   /** How text is drawn now. */
@@ -163,10 +165,15 @@ function toOp(item: EarlierItem): PendingOp {
 /** What a turn's header counts for in the scrollback (about its line's length). */
 const TURN_CHARS = 60;
 
+/** A turn's timeline shows at most this many calls (the latest); a turn left running for a day has thousands. */
+const TIMELINE_MAX = 500;
+
 /** The timeline of a turn's tools: a time and a name per call, as text. */
-function fillTimeline(list: HTMLElement, tools: TurnState["tools"]): void {
+function fillTimeline(list: HTMLOListElement, tools: TurnState["tools"]): void {
+  const hidden = Math.max(0, tools.length - TIMELINE_MAX);
+  list.start = hidden + 1;
   list.replaceChildren(
-    ...tools.map((tool) => {
+    ...tools.slice(hidden).map((tool) => {
       const item = el("li", "sr-turn-call");
       item.append(el("time", "sr-turn-time", formatClock(new Date(tool.at))), document.createTextNode(` ${tool.name || "(unnamed tool)"}`));
       return item;
@@ -183,7 +190,8 @@ function turnElement(turn: TurnState): HTMLElement {
   const details = document.createElement("details");
   details.className = "sr-turn-tools";
   details.hidden = turn.summary === "";
-  const list = el("ol", "sr-turn-timeline");
+  const list = document.createElement("ol");
+  list.className = "sr-turn-timeline";
   details.append(el("summary", "sr-turn-summary", turn.summary), list);
   // The timeline is built when opened (most are never opened), and kept current while open.
   details.addEventListener("toggle", () => {
@@ -295,11 +303,14 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     chunk: Block | null;
     md: MarkdownWriter | null;
   }
+  /** True while a highlighted hit is written as markdown: its blocks are marked. */
+  let highlighting = false;
   const markdownFor = (sink: BlockSink): MarkdownWriter =>
     createMarkdownWriter<Block>(
       {
         addBlock(element, chars) {
           element.classList.add("sr-md");
+          if (highlighting) element.classList.add("sr-hit");
           return sink.add(element, chars, true);
         },
         grow: (block, chars) => sink.grow(block, chars),
@@ -310,13 +321,23 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
   /** Draws operations as blocks into `sink`. */
   function draw(ops: readonly PendingOp[], sink: BlockSink, state: DrawState): void {
     const writeText = (text: string, mark: boolean): void => {
-      if (format === "markdown" && !mark) {
+      if (format === "markdown") {
         state.md ??= markdownFor(sink);
-        state.md.write(text);
+        if (!mark) {
+          state.md.write(text);
+          return;
+        }
+        // A highlighted hit: formatted like the rest, in blocks of its own that are marked.
+        state.md.end();
+        highlighting = true;
+        try {
+          state.md.write(text);
+          state.md.end();
+        } finally {
+          highlighting = false;
+        }
         return;
       }
-      // A highlighted hit is drawn as it came, marked, between the markdown before and after it.
-      state.md?.end();
       while (text.length) {
         state.chunk ??= sink.add(el("div", "sr-chunk"), 0, true);
         const { take, closes } = nextCut(text, state.chunk.chars, chunkChars);
@@ -541,6 +562,9 @@ export function createStreamRenderer(container: HTMLElement, options: StreamRend
     },
     stopFollowing(): void {
       follow.stop();
+    },
+    setJumpLabel(text: string): void {
+      jump.textContent = text;
     },
     flush(): void {
       if (frame) cancelFrame(frame);

@@ -81,12 +81,22 @@ export class Transcript {
     return this.items.slice(this.head);
   }
 
-  /** The text held, as it arrived (markdown source, not rendered words). */
+  /**
+   * The text held, as it arrived (markdown source, not rendered words). Where a tool call or a marker stood
+   * between two texts, they are kept apart by a line break, as they were on screen.
+   */
   text(): string {
     let out = "";
+    let apart = false;
     for (let i = this.head; i < this.items.length; i++) {
       const op = this.items[i]!;
-      if (op.kind === "text") out += op.text;
+      if (op.kind !== "text") {
+        apart = out !== "";
+        continue;
+      }
+      if (apart && !out.endsWith("\n") && !op.text.startsWith("\n")) out += "\n";
+      apart = false;
+      out += op.text;
     }
     return out;
   }

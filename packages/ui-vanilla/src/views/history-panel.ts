@@ -5,7 +5,7 @@
  */
 import type { SearchHit } from "@ductor/dashboard-client";
 import { elementBanner, reportFailure } from "../app/failure.js";
-import { seqAtTime, type ReplaySpeed } from "../app/history-range.js";
+import { searchQuery, seqAtTime, type ReplaySpeed } from "../app/history-range.js";
 import { createLatest, type Scope } from "../app/scope.js";
 import type { AppContext } from "../app/types.js";
 import { h } from "../dom.js";
@@ -113,11 +113,11 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope, host: HistoryP
   };
 
   const search = async (): Promise<void> => {
-    const q = input.value;
-    if (!q.trim()) {
+    const q = searchQuery(input.value);
+    if (q === null) {
       inFlight.cancel();
       hits.replaceChildren();
-      info.textContent = "";
+      info.textContent = input.value.trim() ? "type a word to search for" : "";
       banner.ok();
       return;
     }

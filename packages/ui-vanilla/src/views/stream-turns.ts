@@ -34,8 +34,11 @@ export function turnInfo(turn: Turn, now: number): TurnInfo {
   };
 }
 
+/** The view draws the text itself and never asks a turn for it: nothing to keep. */
+const SEGMENTER = { maxTextChars: 0 } as const;
+
 export function createStreamTurns(renderer: StreamRenderer): StreamTurns {
-  let segmenter = new TurnSegmenter();
+  let segmenter = new TurnSegmenter(SEGMENTER);
   /** The header of the turn being drawn, and which turn it is. */
   let handle: TurnHandle | null = null;
   let shown: Turn | null = null;
@@ -72,7 +75,7 @@ export function createStreamTurns(renderer: StreamRenderer): StreamTurns {
       if (shown?.open) handle?.update({ meta: turnInfo(shown, now).meta });
     },
     reset(): void {
-      segmenter = new TurnSegmenter();
+      segmenter = new TurnSegmenter(SEGMENTER);
       handle = null;
       shown = null;
       toolCount = 0;
@@ -89,7 +92,7 @@ export function withTurnHeaders(
   events: ReadonlyArray<TurnEvent & { at: number }>,
   items: ReadonlyArray<EarlierItem | null>,
 ): EarlierItem[] {
-  const segmenter = new TurnSegmenter();
+  const segmenter = new TurnSegmenter(SEGMENTER);
   const out: EarlierItem[] = [];
   const started: Turn[] = [];
   let last: Turn | undefined;

@@ -134,7 +134,10 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
         liveHead: () => lastDrawn,
         drawHistory: (events) => drawHistory(events, false),
         clear: () => clearOutput(),
-        beforeDraw: (event) => turns.push(event, event.at),
+        beforeDraw(event) {
+          turns.push(event, event.at);
+          if (event.type === "tool_activity") countTools(1);
+        },
         drawLive(event) {
           view.intercept(event);
           if (event.type === "text_delta") view.text(event.data ?? "");
@@ -145,6 +148,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
         },
         onModeChange(browsing) {
           el.classList.toggle("is-browsing", browsing);
+          renderer.setJumpLabel(browsing ? "Jump to the end of this range ↓" : "Jump to latest ↓");
           pauseBtn.disabled = browsing;
         },
         setEarliest,
@@ -179,10 +183,11 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   scope.register(saveSeen);
   let upstreamGap: GapHandle | null = null;
   let cancelFeedback: (() => void) | null = null;
-  const say = (text: string): void => {
+  /** A short message beside the buttons, gone after `ms` (0: until the next one). */
+  const say = (text: string, ms = 3_000): void => {
     feedback.textContent = text;
     cancelFeedback?.();
-    cancelFeedback = scope.timeout(() => (feedback.textContent = ""), 3_000);
+    cancelFeedback = ms > 0 ? scope.timeout(() => (feedback.textContent = ""), ms) : null;
   };
   scope.register(() => {
     findBar.destroy();
@@ -193,6 +198,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
   pauseBtn.addEventListener("click", () => {
     if (renderer.paused) {
       renderer.resume();
+      say("");
       pauseBtn.textContent = "Pause";
       pauseBtn.setAttribute("aria-pressed", "false");
       el.classList.remove("is-paused");
@@ -201,13 +207,12 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       pauseBtn.textContent = "Resume";
       pauseBtn.setAttribute("aria-pressed", "true");
       el.classList.add("is-paused");
+      say("Paused: new output is kept and shown on Resume", 0);
     }
   });
   clearBtn.addEventListener("click", () => {
     clearOutput();
     findBar.reset();
-    toolCount = 0;
-    tools.textContent = "no tools yet";
   });
   rawBtn.addEventListener("click", () => {
     const raw = renderer.format !== "plain";
@@ -230,6 +235,13 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     renderer.clear();
     turns.reset();
     setEarliest(null);
+    countTools(-toolCount);
+  }
+
+  /** The header counts the tool calls in the output shown (live, history, a replayed range), not ever received. */
+  function countTools(delta: number): void {
+    toolCount += delta;
+    tools.textContent = toolCount === 0 ? "no tools yet" : `${toolCount.toLocaleString("en-US")} tool call${toolCount === 1 ? "" : "s"}`;
   }
 
   let tracker: ActivityTracker | null = null;
@@ -293,13 +305,14 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       if (scope.disposed || earliest !== before) return;
       const first = page.events[0];
       const result = renderer.prepend(withTurnHeaders(page.events, page.events.map(drawnItem)));
+      if (result.complete) countTools(page.events.filter((e) => e.type === "tool_activity").length);
       if (!first || (result.complete && first.seq <= page.oldest)) {
         // Kept in place (disabled) rather than hidden, so the lines below do not move.
         earlierBtn.textContent = "Start of the relay's history";
         return;
       }
       if (!result.complete) {
-        earlierBtn.textContent = "The view holds as much as it can: use Search history or export for older output";
+        earlierBtn.textContent = "The view holds as much as it can: use History to see or export older output";
         return;
       }
       setEarliest(first.seq);
@@ -317,8 +330,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
     text: (data) => renderer.append(data),
     tool(name): void {
       renderer.tool(name);
-      toolCount++;
-      tools.textContent = `${toolCount} tool call${toolCount === 1 ? "" : "s"}`;
+      countTools(1);
     },
     status(label): void {
       // "thinking" comes and goes many times a turn and lives in the header only. Other labels
