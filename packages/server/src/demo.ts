@@ -2,6 +2,7 @@
  * `ductor-dashboard demo`: the mock ductor replaying the bundled "coding-session" recording in a loop, and the
  * dashboard server in front of it. Prints one URL that opens a working dashboard.
  */
+import { relative } from "node:path";
 import { startDashboardServer } from "./serve.js";
 
 export interface DemoOptions {
@@ -14,6 +15,12 @@ export interface Demo {
   /** What to print: the URL block last, so it is what is on screen when the command settles. */
   banner: string;
   close(): Promise<void>;
+}
+
+/** How to run this CLI again, as it was started (`node packages/server/dist/cli.js` from a clone). */
+function thisCommand(): string {
+  const script = process.argv[1] ?? "";
+  return /cli\.[cm]?js$/.test(script) ? `node ${relative(process.cwd(), script) || script}` : "ductor-dashboard";
 }
 
 export async function startDemo(options: DemoOptions): Promise<Demo> {
@@ -33,6 +40,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     `ductor dashboard demo: a mock ductor at ${mock.url} replays "coding-session" in a loop.`,
     `  API token: ${mock.token}`,
     `  try:       curl -H 'Authorization: Bearer ${mock.token}' ${mock.url}/dashboard/status`,
+    `  terminal:  DUCTOR_API_TOKEN=${mock.token} ${thisCommand()} tail --ductor ${dash.url} --since all`,
+    `             (the dashboard's URL is the recording relay, which keeps the history --since reads)`,
     "Ctrl-C stops both.",
     "",
     `  open: ${dash.tokenUrl ?? dash.url}`,

@@ -307,6 +307,8 @@ describe("--since, --ductor and the output mode", () => {
 
   it("--ductor must be an http(s) URL", () => {
     expect(parseServerUrl("http://127.0.0.1:8741")).toBe("http://127.0.0.1:8741");
+    // The dashboard's one-click link: its #token= fragment is dropped, so it is never printed nor used.
+    expect(parseServerUrl("http://127.0.0.1:8080/#token=secret-value")).toBe("http://127.0.0.1:8080/");
     expect(() => parseServerUrl("127.0.0.1:8741")).toThrow();
     expect(() => parseServerUrl("ws://x/")).toThrow(/http/);
   });

@@ -59,6 +59,11 @@ export function parseServerUrl(text: string): string {
     throw new Error(`not a URL: ${JSON.stringify(text)} (e.g. ${DEFAULT_DUCTOR})`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`not an http(s) URL: ${JSON.stringify(text)}`);
+  // The dashboard's one-click link ends in `#token=…`: the fragment is the browser's, never sent, never printed.
+  if (url.hash) {
+    url.hash = "";
+    return url.href;
+  }
   return text;
 }
 
