@@ -4,6 +4,9 @@ import { createShell } from "./app/shell.js";
 import { forgetToken, loadBaseUrl, loadSaved, saveToken, takeTokenFromUrl } from "./app/storage.js";
 import type { Client, Route } from "./app/types.js";
 import { h } from "./dom.js";
+import { createRecordingOpener, forgetRecordingHash, type LoadedRecording, openRecordingFromUrl } from "./recording/open.js";
+import { createRecordingPlayer } from "./recording/player-view.js";
+import { recordingPathFromHash } from "./recording/source.js";
 import { createConnectView } from "./views/connect.js";
 
 export type MountSource =
@@ -74,8 +77,24 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
         if (persist) saveToken(creds.token, creds.baseUrl === defaultBaseUrl() ? null : creds.baseUrl, creds.remember);
         startApp(client, true);
       },
+      // No server needed: a recording file (picked, dropped) replays in the page.
+      extra: createRecordingOpener(scope, { onOpen: showRecording }).el,
     });
     root.appendChild(connect.el);
+  }
+
+  /** The recording player (no server is asked anything); Close goes back to the connect form. */
+  function showRecording(loaded: LoadedRecording): void {
+    if (mounted.disposed) return;
+    const scope = nextPhase();
+    const player = createRecordingPlayer(scope, loaded, {
+      scrollbackChars: options.scrollbackChars,
+      onClose() {
+        forgetRecordingHash();
+        showConnect(null);
+      },
+    });
+    root.appendChild(player.el);
   }
 
   /**
@@ -126,8 +145,12 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
   } else if (typeof (source as { token?: unknown }).token === "string" && (source as { token: string }).token) {
     startApp(make(baseUrl, (source as { token: string }).token), false);
   } else {
-    const fromUrl = options.tokenFromUrl !== false ? takeTokenFromUrl() : null;
-    if (fromUrl) {
+    // `#recording=/x.jsonl`: that file from this site, replayed, before (and instead of) any server.
+    const recording = routing === "hash" ? recordingPathFromHash(location.hash) : null;
+    const fromUrl = recording === null && options.tokenFromUrl !== false ? takeTokenFromUrl() : null;
+    if (recording !== null) {
+      root.appendChild(openRecordingFromUrl(nextPhase(), recording, { loaded: showRecording, failed: showConnect }));
+    } else if (fromUrl) {
       startApp(make(baseUrl, fromUrl), true, options.initialRoute ?? "stream", {
         token: fromUrl,
         baseUrl: (source as { baseUrl?: string }).baseUrl ?? null,

@@ -10,6 +10,8 @@ export interface ConnectOptions {
   /** Called with a client whose token the server accepted. */
   onConnected(client: DashboardClient, creds: { baseUrl: string; token: string; remember: boolean }): void;
   createClient?: (baseUrl: string, token: string) => DashboardClient;
+  /** Shown below the form (the static site's "Open a recording…"). */
+  extra?: Node | null;
 }
 
 export interface ConnectView {
@@ -113,7 +115,7 @@ export function createConnectView(scope: Scope, opts: ConnectOptions): ConnectVi
       });
   });
 
-  const el = h("main", { class: "connect" }, form);
+  const el = h("main", { class: "connect" }, form, opts.extra);
   queueMicrotask(() => (opts.baseUrl ? token : url).focus());
   scope.register(() => el.remove());
   return { el };

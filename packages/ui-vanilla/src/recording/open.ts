@@ -1,0 +1,163 @@
+/**
+ * Opening a recording with no server behind the page: a file picked or dropped, or a same-origin path fetched
+ * (`#recording=/demo.jsonl`). The only request is that one same-origin GET; nothing talks to ductor.
+ */
+import type { Scope } from "../app/scope.js";
+import { h } from "../dom.js";
+import { checkRecordingSize, parseRecording, type ParsedRecording, RecordingParseError } from "./parse.js";
+import { recordingName, resolveRecordingUrl } from "./source.js";
+
+export interface LoadedRecording {
+  /** The file's name, for the player's title. */
+  name: string;
+  recording: ParsedRecording;
+}
+
+const message = (err: unknown): string =>
+  err instanceof RecordingParseError ? err.message : err instanceof Error ? err.message : String(err);
+
+/** Read and parse a picked or dropped file. Throws an Error whose message says what is wrong. */
+async function readRecordingFile(file: File): Promise<LoadedRecording> {
+  checkRecordingSize(file.size);
+  const text = await file.text();
+  return { name: file.name || "recording", recording: parseRecording(text) };
+}
+
+/** Fetch and parse a recording from this site. Throws an Error whose message says what is wrong. */
+async function fetchRecording(path: string, signal?: AbortSignal): Promise<LoadedRecording> {
+  const resolved = resolveRecordingUrl(path, location.href);
+  if (!resolved.ok) throw new Error(resolved.reason);
+  let response: Response;
+  try {
+    response = await fetch(resolved.url, {
+      credentials: "same-origin",
+      redirect: "error",
+      signal,
+      headers: { Accept: "application/x-ndjson, application/jsonl, text/plain, */*" },
+    });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new Error(`could not fetch ${path} from this site (${message(err)})`);
+  }
+  if (!response.ok) throw new Error(`this site answered ${response.status} ${response.statusText || ""} for ${path}`.trim());
+  const length = Number(response.headers.get("content-length"));
+  if (Number.isFinite(length) && length > 0) checkRecordingSize(length);
+  return { name: recordingName(path), recording: parseRecording(await response.text()) };
+}
+
+export interface RecordingOpenerOptions {
+  onOpen(loaded: LoadedRecording): void;
+}
+
+export interface RecordingOpener {
+  readonly el: HTMLElement;
+}
+
+/**
+ * "Open a recording…": a file input, and a drop anywhere on the page while it is shown (it ends with `scope`).
+ * A file that is not a recording is said in words under the button; nothing in it is drawn.
+ */
+export function createRecordingOpener(scope: Scope, opts: RecordingOpenerOptions): RecordingOpener {
+  const input = h("input", { id: "dd-recording-file", name: "recording", type: "file", class: "sr-only" });
+  input.accept = ".jsonl,.ndjson,application/jsonl,application/x-ndjson,text/plain";
+  const pick = h("button", { type: "button", class: "btn" }, "Open a recording…");
+  const error = h("p", { class: "recording-open-message", role: "alert", hidden: true });
+  const status = h("span", { class: "muted", role: "status" });
+  const el = h(
+    "section",
+    { class: "recording-open", "aria-labelledby": "dd-recording-open-title" },
+    h("h2", { id: "dd-recording-open-title" }, "No server? Watch a recording"),
+    h(
+      "p",
+      { class: "hint" },
+      "Open a .jsonl recording (an export from History, or a mock-server recording) or drop one anywhere on this page. It is replayed here, in this tab; nothing is sent anywhere.",
+    ),
+    h("div", { class: "toolbar-group" }, pick, status),
+    input,
+    error,
+  );
+
+  let busy = 0;
+  const open = (file: File | undefined): void => {
+    if (!file) return;
+    const mine = ++busy;
+    error.hidden = true;
+    status.textContent = `Reading ${file.name}…`;
+    readRecordingFile(file).then(
+      (loaded) => {
+        if (scope.disposed || mine !== busy) return;
+        status.textContent = "";
+        opts.onOpen(loaded);
+      },
+      (err: unknown) => {
+        if (scope.disposed || mine !== busy) return;
+        status.textContent = "";
+        error.textContent = `Could not open ${file.name}: ${message(err)}`;
+        error.hidden = false;
+      },
+    );
+  };
+
+  pick.addEventListener("click", () => input.click(), { signal: scope.signal });
+  input.addEventListener(
+    "change",
+    () => {
+      open(input.files?.[0]);
+      input.value = "";
+    },
+    { signal: scope.signal },
+  );
+  const hasFiles = (ev: DragEvent): boolean => !!ev.dataTransfer && Array.from(ev.dataTransfer.types).includes("Files");
+  const root = document.documentElement;
+  document.addEventListener(
+    "dragover",
+    (ev) => {
+      if (!hasFiles(ev)) return;
+      ev.preventDefault();
+      if (ev.dataTransfer) ev.dataTransfer.dropEffect = "copy";
+      root.classList.add("dd-dropping");
+    },
+    { signal: scope.signal },
+  );
+  document.addEventListener("dragleave", (ev) => ev.relatedTarget === null && root.classList.remove("dd-dropping"), {
+    signal: scope.signal,
+  });
+  document.addEventListener(
+    "drop",
+    (ev) => {
+      root.classList.remove("dd-dropping");
+      if (!hasFiles(ev)) return;
+      ev.preventDefault();
+      open(ev.dataTransfer?.files[0]);
+    },
+    { signal: scope.signal },
+  );
+  scope.register(() => {
+    root.classList.remove("dd-dropping");
+    el.remove();
+  });
+  return { el };
+}
+
+/**
+ * `#recording=<path>`: "Opening …" on screen while the file is fetched from this site, then `onLoaded`, or
+ * `onFailed` with the reason in words. Ends (the request aborted) with `scope`.
+ */
+export function openRecordingFromUrl(
+  scope: Scope,
+  path: string,
+  on: { loaded(loaded: LoadedRecording): void; failed(reason: string): void },
+): HTMLElement {
+  const el = h("main", { class: "connect" }, h("p", { class: "muted", role: "status" }, `Opening the recording ${path}…`));
+  scope.register(() => el.remove());
+  fetchRecording(path, scope.signal).then(
+    (loaded) => !scope.disposed && on.loaded(loaded),
+    (err: unknown) => !scope.disposed && on.failed(`Could not open the recording ${path}: ${message(err)}`),
+  );
+  return el;
+}
+
+/** Drop `#recording=…` from the address bar (the player was closed: a reload shows the connect form). */
+export function forgetRecordingHash(): void {
+  if (/^#recording=/.test(location.hash)) history.replaceState(history.state, "", location.pathname + location.search);
+}
