@@ -248,6 +248,8 @@ describe("the history browser", () => {
     await page.getByRole("button", { name: "Replay 10x" }).click();
     await expect.poll(() => page.locator(".hb-progress").textContent()).toMatch(/^replaying at 10x|^\d[\d,]* events$/);
     await expect.poll(() => page.locator(".hb-progress").textContent(), { timeout: 15_000 }).toMatch(/^\d[\d,]* events$/);
+    // The last events are drawn on the next animation frame, which a loaded machine may take a while to run.
+    await expect.poll(() => streamText(page)).toMatch(/replayed step 12\n$/);
     const text = await streamText(page);
     expect(text).toMatch(/replayed step 1\n[\s\S]*replayed step 12\n$/);
     for (let i = 1; i <= 12; i++) expect(text.match(new RegExp(`replayed step ${i}\\n`, "g"))).toHaveLength(1);
