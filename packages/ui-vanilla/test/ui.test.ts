@@ -80,6 +80,12 @@ describe("views against the mock server", () => {
     const tasks = await page.locator("table.tasks").innerText();
     expect(tasks).toContain("pricing-research");
     expect(tasks).toContain("Research current pricing");
+    // What each task needs from a person, or ended with, in full under its prompt.
+    expect(tasks).toContain("Asks: Should the guide cover Windows service setup too, or link to the existing page?");
+    expect(tasks).toContain("Error: CLI exited with code 1: rate limit exceeded (429)");
+    expect(tasks).toContain(
+      "Result: 3 root causes: flaky network test (4 runs), missing env var in deploy job (2), OOM in e2e shard 3 (1).",
+    );
     expect(await page.locator("table.tasks .pill").allTextContents()).toEqual(expect.arrayContaining(["running", "waiting"]));
     expect(tasks).not.toMatch(/1970/);
     await screenshot(page, "sessions");

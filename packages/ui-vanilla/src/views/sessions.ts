@@ -44,7 +44,7 @@ export function createSessionsView(ctx: AppContext, scope: Scope): View {
   const tasksError = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const sessionsError = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const tasks = createTable(
-    "Background tasks in flight",
+    "Background tasks",
     [
       "Task",
       { label: "Status", kind: "value" },
@@ -53,7 +53,7 @@ export function createSessionsView(ctx: AppContext, scope: Scope): View {
       { label: "Created", kind: "value" },
       { label: "Elapsed", kind: "value" },
     ],
-    "No background tasks running.",
+    "No background tasks.",
     "tasks",
   );
   const sessions = createTable(
@@ -81,7 +81,7 @@ export function createSessionsView(ctx: AppContext, scope: Scope): View {
     h(
       "section",
       { class: "panel", "aria-labelledby": "dd-h-tasks" },
-      h("h2", { id: "dd-h-tasks" }, "Background tasks in flight ", tasksCount),
+      h("h2", { id: "dd-h-tasks" }, "Background tasks ", tasksCount),
       tasksError,
       tasks.el,
     ),
@@ -105,8 +105,25 @@ export function createSessionsView(ctx: AppContext, scope: Scope): View {
         const pm = [t.provider, t.model].filter(Boolean).join(" / ") || "–";
         const name = h("span", { class: "cell-main" }, t.name || t.taskId);
         const cell = t.name && t.name !== t.taskId ? [name, h("span", { class: "cell-sub mono" }, breakableId(t.taskId))] : [name];
-        const prompt = h("span", { class: "prompt", title: t.promptPreview }, t.promptPreview || "–");
-        return [h("span", null, cell), pill(t.status), pm, prompt, when(created, now), formatDuration(elapsed)];
+        const full = t.originalPrompt || t.promptPreview;
+        const prompt = h("span", { class: "prompt", title: full }, full || "–");
+        // What a person needs next is in these fields, not the prompt: the question a waiting task asks, why a
+        // task failed, what a finished one found. Shown under the prompt, in full.
+        const detail = t.lastQuestion
+          ? h("span", { class: "task-detail task-question" }, `Asks: ${t.lastQuestion}`)
+          : t.error
+            ? h("span", { class: "task-detail task-error" }, `Error: ${t.error}`)
+            : t.resultPreview
+              ? h("span", { class: "task-detail task-result" }, `Result: ${t.resultPreview}`)
+              : null;
+        return [
+          h("span", null, cell),
+          pill(t.status),
+          pm,
+          h("span", { class: "cell-prompt" }, prompt, detail),
+          when(created, now),
+          formatDuration(elapsed),
+        ];
       }),
     );
   };
