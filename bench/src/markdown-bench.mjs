@@ -4,13 +4,13 @@
 // fed the same markdown-heavy agent stream by the same local WebSocket server, alternating within each round.
 // Also the minified + gzipped size each writer adds. `node bench/src/markdown-bench.mjs [--n 50000] [--rounds 3]`,
 // or `node bench/src/run.mjs --only markdown`.
+import { launchChromium } from "./chromium.mjs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { WebSocketServer } from "ws";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -229,16 +229,7 @@ export async function runMarkdownBench({
   // The markdown rules are part of the UI's one stylesheet.
   const css = { ui: await readFile(`${uiSrc}styles.css`, "utf8"), md: "" };
   const server = await startServer(frames, scripts, css);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--enable-precise-memory-info",
-    ],
-  });
+  const browser = await launchChromium({ preciseMemory: true });
   const runs = new Map(variants.map((name) => [name, []]));
   try {
     for (let round = 0; round < rounds; round++) {

@@ -5,6 +5,7 @@
 // history text reached the DOM. Baselines run in the same browser against the same relay, from pages served by it
 // beside the site (see pages/reload-baseline.ts): the same events drawn by the same renderer with no network, and
 // the dashboard's history requests alone.
+import { launchChromium } from "./chromium.mjs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -13,7 +14,6 @@ import { fileURLToPath } from "node:url";
 import { startDashboardServer } from "@ductor/dashboard-server";
 import { startMockServer } from "@ductor/mock-server";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { backfillPlan, HISTORY_SENTINEL, historyEvents } from "./history-shape.mjs";
 
 const require = createRequire(import.meta.url);
@@ -133,10 +133,7 @@ export async function runReloadBench({ reloads, rounds, builtSite, log = console
     const siteDir = await prepareSite(dir, builtSite);
     ({ mock, dash } = await startFilledRelay(dir, events, siteDir, log));
     const plan = backfillPlan(stored, stored.length);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     let waiting = null;
     await context.exposeBinding("__benchPainted", (_source, result) => waiting?.(result));

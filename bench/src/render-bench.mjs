@@ -1,10 +1,10 @@
 // Stream rendering in headless Chromium: the UI's renderer against baselines, all in one browser, each in a
 // fresh page fed the same frames by the same server.
+import { launchChromium } from "./chromium.mjs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { startBlastServer } from "./blast-server.mjs";
 
 const require = createRequire(import.meta.url);
@@ -73,16 +73,7 @@ export async function runRenderBench({ counts, timeoutMs, naiveUpTo, repeat = 3,
     if (script) return send("text/javascript", script);
     res.writeHead(404).end();
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--enable-precise-memory-info",
-    ],
-  });
+  const browser = await launchChromium({ preciseMemory: true });
   const rows = [];
   try {
     for (const n of counts) {
