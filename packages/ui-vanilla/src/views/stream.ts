@@ -391,7 +391,7 @@ export function createStreamView(scope: Scope, options: StreamViewOptions = {}):
       copyBtn.after(notifier.button);
     },
     intercept(event: DataEvent): boolean {
-      emptyNote.hidden = true;
+      if (!emptyNote.hidden) emptyNote.hidden = true; // per streamed event: write the DOM only once
       if (browser?.intercept(event)) return true;
       turns.push(event, event.at ?? Date.now());
       if (event.seq !== undefined) {
