@@ -34,6 +34,8 @@ export type {
   HistorySearchOptions,
   SearchHit,
 } from "./resources/history.js";
+export { findSeqAt } from "./resources/seq-at.js";
+export type { HistoryPager, SeqAtOptions } from "./resources/seq-at.js";
 export { backoffDelay } from "./internal/backoff.js";
 export type { BackoffOptions } from "./internal/backoff.js";
 export { decodeFrame } from "./stream/events.js";

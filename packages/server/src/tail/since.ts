@@ -3,12 +3,10 @@
  * is found by a binary search over one-event history pages by `at`. Shell-free: it reads a `history.page`
  * (`client.history`, or a fake in tests).
  */
-import type { HistoryPage, HistoryPageOptions, HistoryPosition } from "@ductor/dashboard-client";
+import { findSeqAt, type HistoryPage, type HistoryPager } from "@ductor/dashboard-client";
 import type { SinceSpec } from "./args.js";
 
-export interface HistoryReader {
-  page(position: HistoryPosition, options?: HistoryPageOptions): Promise<HistoryPage>;
-}
+export type HistoryReader = HistoryPager;
 
 export interface ResolvedSince {
   /** The stream's `since`: every retained event after it is printed first. */
@@ -20,22 +18,10 @@ export interface ResolvedSince {
 
 /**
  * The smallest seq from which on every retained event arrived at or after `at` (`head + 1` when none did), so
- * the stream's `since` is one less: about log2(events) one-event requests. `at` only grows with seq on one relay
- * (a clock stepped back makes the answer approximate by that step).
+ * the stream's `since` is one less (the client's search over one-event pages).
  */
-export async function seqAtTime(history: HistoryReader, at: number, first: HistoryPage, signal?: AbortSignal): Promise<number> {
-  // Search the smallest x in [oldest, head + 1] whose first retained event at or after x arrived at or after `at`.
-  let lo = first.oldest;
-  let hi = first.head + 1;
-  while (lo < hi) {
-    const mid = lo + Math.floor((hi - lo) / 2);
-    const event = (await history.page({ after: mid - 1 }, { limit: 1, ...(signal ? { signal } : {}) })).events[0];
-    if (!event)
-      hi = mid; // nothing at or after mid (pruned or never stored): later x find nothing either
-    else if (event.at >= at) hi = mid;
-    else lo = event.seq + 1; // every x up to event.seq finds this same, earlier event
-  }
-  return lo;
+export function seqAtTime(history: HistoryReader, at: number, first: HistoryPage, signal?: AbortSignal): Promise<number> {
+  return findSeqAt(history, at, signal ? { first, signal } : { first });
 }
 
 /**

@@ -2,7 +2,7 @@
  * A relay's history as the stream view draws it, and ranges of it: stored events as renderer items, the seq
  * at a moment in time (the wire numbers events, it has no time query), and replay pacing. No DOM.
  */
-import type { HistoryEvent } from "@ductor/dashboard-client";
+import { findSeqAt, type HistoryEvent } from "@ductor/dashboard-client";
 import { formatClock } from "../format.js";
 import type { Client } from "./types.js";
 
@@ -39,27 +39,9 @@ export function drawnItems(events: readonly HistoryEvent[]): DrawnItem[] {
   return items;
 }
 
-/**
- * The first retained seq that arrived at or after `at` (ms), or `head + 1` when none did. A binary search over
- * one-event pages: about 20 small requests over a million events. Arrival times only ever grow with seq (a
- * relay's clock stepped back would make this approximate, never wrong by more than that step).
- */
-export async function seqAtTime(client: Client, at: number, signal?: AbortSignal): Promise<number> {
-  const probe = await client.history.page({ after: 0 }, { limit: 1, signal });
-  // f(x): the first retained seq ≥ x. "f(x) arrived at or after `at`" only turns from false to true as x grows:
-  // find the smallest such x in [oldest, head + 1]; the answer is f of it.
-  let lo = probe.oldest;
-  let hi = probe.head + 1;
-  let answer = probe.head + 1;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const event = (await client.history.page({ after: mid - 1 }, { limit: 1, signal })).events[0];
-    if (!event || event.at >= at) {
-      hi = mid;
-      answer = event ? event.seq : probe.head + 1;
-    } else lo = event.seq + 1; // every x in [mid, event.seq] finds this same, earlier event
-  }
-  return answer;
+/** The first retained seq that arrived at or after `at` (ms), or `head + 1` when none did (the client's search). */
+export function seqAtTime(client: Client, at: number, signal?: AbortSignal): Promise<number> {
+  return findSeqAt(client.history, at, signal ? { signal } : {});
 }
 
 /** Replay speeds the history browser offers; 0 draws the range at once. */
