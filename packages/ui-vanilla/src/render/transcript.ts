@@ -24,15 +24,15 @@ export class Transcript {
   }
 
   add(op: PendingOp): void {
-    if (op.kind === "text") {
-      this.chars += op.text.length;
-      const last = this.items.length > this.head ? this.items[this.items.length - 1] : undefined;
-      if (!op.mark && last?.kind === "text" && !last.mark && last.text.length + op.text.length <= this.pieceChars) {
-        this.items[this.items.length - 1] = { kind: "text", text: last.text + op.text };
-        return;
-      }
+    if (op.kind !== "text") {
+      this.items.push(op);
+      return;
     }
-    this.items.push(op);
+    this.chars += op.text.length;
+    const last = this.items.length > this.head ? this.items[this.items.length - 1] : undefined;
+    // Called per streamed event: the piece is the transcript's own object, so the text joins it in place.
+    if (!op.mark && last?.kind === "text" && !last.mark && last.text.length + op.text.length <= this.pieceChars) last.text += op.text;
+    else this.items.push(op.mark ? { kind: "text", text: op.text, mark: true } : { kind: "text", text: op.text });
   }
 
   /** Older operations (oldest first), before everything held. */
