@@ -71,6 +71,21 @@ function context() {
   return { ctx, refusals };
 }
 
+describe("scope timeouts", () => {
+  it("a timeout that fired or was cancelled leaves nothing registered (a replay waits once per event)", async () => {
+    const scope = createScope();
+    const base = scope.registered;
+    let fired = 0;
+    for (let i = 0; i < 1_000; i++) scope.timeout(() => fired++, 1);
+    const cancelled = scope.timeout(() => fired++, 60_000);
+    expect(scope.registered).toBe(base + 1_001);
+    cancelled();
+    await expect.poll(() => fired).toBe(1_000);
+    expect(scope.registered).toBe(base);
+    scope.dispose();
+  });
+});
+
 describe("createPolling", () => {
   it("a failure goes to its source's banner in words; a later success clears it; rounds never overlap", async () => {
     const scope = createScope();

@@ -9,6 +9,8 @@ export interface Scope {
   readonly disposed: boolean;
   /** Run `dispose` when the scope ends (last registered runs first). Runs at once if already ended. */
   register(dispose: () => void): void;
+  /** How many disposers wait for the end (a timeout that fired or was cancelled no longer counts). */
+  readonly registered: number;
   /** `setTimeout` that the scope clears; returns a function that cancels it early. */
   timeout(fn: () => void, ms: number): () => void;
   /** `setInterval` that the scope clears. */
@@ -20,7 +22,9 @@ export interface Scope {
 
 export function createScope(): Scope {
   const controller = new AbortController();
-  const disposers: Array<() => void> = [];
+  // A Set, so a timeout can take its cancel back out once it fired: a replay waits once per event, and a list
+  // would keep every one of those until the view ends.
+  const disposers = new Set<() => void>();
   let disposed = false;
 
   const scope: Scope = {
@@ -30,18 +34,23 @@ export function createScope(): Scope {
     },
     register(dispose: () => void): void {
       if (disposed) dispose();
-      else disposers.push(dispose);
+      else disposers.add(dispose);
+    },
+    get registered() {
+      return disposers.size;
     },
     timeout(fn: () => void, ms: number): () => void {
       let pending = true;
-      const id = setTimeout(() => {
-        pending = false;
-        fn();
-      }, ms);
       const cancel = (): void => {
         if (pending) clearTimeout(id);
         pending = false;
+        disposers.delete(cancel);
       };
+      const id = setTimeout(() => {
+        pending = false;
+        disposers.delete(cancel);
+        fn();
+      }, ms);
       scope.register(cancel);
       return cancel;
     },
@@ -59,9 +68,11 @@ export function createScope(): Scope {
       disposed = true;
       controller.abort();
       // Last in, first out: what was set up later may depend on what was set up earlier.
-      while (disposers.length) {
+      const ending = [...disposers].reverse();
+      disposers.clear();
+      for (const dispose of ending) {
         try {
-          disposers.pop()!();
+          dispose();
         } catch (err) {
           console.error("ductor dashboard: a disposer threw", err);
         }

@@ -94,18 +94,17 @@ export function createHistoryBrowser(ctx: AppContext, scope: Scope, host: Histor
     host.onModeChange(value);
   };
 
+  /** Waits `ms`, or less if `signal` aborts; called per replayed event, so it leaves no listener behind. */
   const wait = (ms: number, signal: AbortSignal): Promise<void> =>
     new Promise((resolve) => {
       if (ms <= 0 || signal.aborted) return resolve();
-      const cancel = scope.timeout(resolve, ms);
-      signal.addEventListener(
-        "abort",
-        () => {
-          cancel();
-          resolve();
-        },
-        { once: true },
-      );
+      const done = (): void => {
+        cancel();
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const cancel = scope.timeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
     });
 
   async function open(range: BrowseRange, speed: ReplaySpeed): Promise<void> {
