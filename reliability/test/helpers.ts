@@ -53,10 +53,17 @@ export interface Received {
 }
 
 /** Records every data event with the connection it arrived on. */
-export function recordStream(stream: DashboardStream): Received[] {
-  const received: Received[] = [];
+/**
+ * What a stream delivered, in order, with the client's connection number. `received.opened` counts the
+ * connections the client opened, including ones that carried no data (a reconnect after the last event).
+ */
+export function recordStream(stream: DashboardStream): Received[] & { opened: number } {
+  const received = Object.assign([] as Received[], { opened: 0 });
   let connection = 0;
-  stream.on("open", (event) => (connection = event.connection));
+  stream.on("open", (event) => {
+    connection = event.connection;
+    received.opened = Math.max(received.opened, connection);
+  });
   const push = (event: StreamDataEvent) => received.push({ connection, event });
   stream.on("text_delta", push);
   stream.on("tool_activity", push);
@@ -88,8 +95,9 @@ export function sentByConnection(server: MockServer): StreamDataEvent[][] {
   return [...byConnection.entries()].sort((a, b) => a[0] - b[0]).map(([, events]) => events);
 }
 
-export function receivedByConnection(received: Received[]): StreamDataEvent[][] {
-  const out: StreamDataEvent[][] = [];
+/** What a stream delivered, per connection; `opened` connections appear even when they carried nothing. */
+export function receivedByConnection(received: Received[], opened = 0): StreamDataEvent[][] {
+  const out: StreamDataEvent[][] = Array.from({ length: opened }, () => []);
   for (const { connection, event } of received) (out[connection - 1] ??= []).push(event);
   return out;
 }
