@@ -6,12 +6,15 @@ import {
   historyExport,
   historyPage,
   historySearch,
+  historyUsage,
   type HistoryExportOptions,
   type HistoryPage,
   type HistoryPageOptions,
   type HistoryPosition,
   type HistorySearchOptions,
+  type HistoryUsageOptions,
   type SearchHit,
+  type UsageSample,
 } from "./resources/history.js";
 import { listLogs, readLog, type LogChunk, type LogFileList, type LogReadOptions } from "./resources/logs.js";
 import { getSessions, type SessionList } from "./resources/sessions.js";
@@ -70,6 +73,8 @@ export interface HistoryResource {
   search(query: string, options?: HistorySearchOptions): Promise<SearchHit[]>;
   /** A range of seqs as text: `jsonl` (a mock-server recording) or `md` (a transcript). */
   export(options: HistoryExportOptions): Promise<string>;
+  /** Cost and tokens as they went up between the relay's sessions snapshots in `(from, to]`, ascending by time. */
+  usage(options?: HistoryUsageOptions): Promise<UsageSample[]>;
 }
 
 /**
@@ -117,6 +122,7 @@ export class DashboardClient {
       page: (position, opts) => historyPage(config, position, opts),
       search: (query, opts) => historySearch(config, query, opts),
       export: (opts) => historyExport(config, opts),
+      usage: (opts) => historyUsage(config, opts),
     };
   }
 

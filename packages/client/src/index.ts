@@ -33,7 +33,11 @@ export type {
   HistoryPosition,
   HistorySearchOptions,
   SearchHit,
+  HistoryUsageOptions,
+  UsageSample,
 } from "./resources/history.js";
+export { burnRate, cumulativeBySession, spentPerDay, spentPerSession, spentToday } from "./usage/spend.js";
+export type { CumulativeSeries, DaySpent, SessionSpent, Spent } from "./usage/spend.js";
 export { findSeqAt } from "./resources/seq-at.js";
 export type { HistoryPager, SeqAtOptions } from "./resources/seq-at.js";
 export { backoffDelay } from "./internal/backoff.js";

@@ -1,5 +1,5 @@
 import { get, getJson, type RequestConfig, type RequestOptions } from "../core/request.js";
-import { expectArray, expectObject, fail, int, str, type JsonObject } from "../core/validate.js";
+import { expectArray, expectObject, fail, int, num, str, type JsonObject } from "../core/validate.js";
 import { ProtocolError } from "../errors.js";
 import { decodeLenient } from "../internal/utf8.js";
 
@@ -140,4 +140,59 @@ export async function historyExport(config: RequestConfig, options: HistoryExpor
     throw new ProtocolError(`GET ${path}: expected ${format === "md" ? "Markdown" : "JSON lines"}, got ${type}`, text);
   }
   return text;
+}
+
+/** What a relay saw spent between two of its `/dashboard/sessions` snapshots, for one session and provider. */
+export interface UsageSample {
+  /** When the relay saw it (its snapshot's time), ms since the epoch. */
+  at: number;
+  /** The session key, e.g. `tg:123456789` (from ductor's data: render it as text). */
+  session: string;
+  /** e.g. `"claude"`, `"codex"`. */
+  provider: string;
+  /** USD spent since the previous snapshot (≥ 0). */
+  costUsd: number;
+  /** Tokens since the previous snapshot (a whole number ≥ 0). */
+  tokens: number;
+}
+
+export type HistoryUsageOptions = RequestOptions & {
+  /** Epoch ms, exclusive: the relay's state at this time is the baseline. Default 0 (all it kept). */
+  from?: number;
+  /** Epoch ms, inclusive. Default: now, by the relay's clock. */
+  to?: number;
+};
+
+/**
+ * `GET /dashboard/history/usage?from=&to=`: cost and tokens as they went up, ascending by `at`. Every sample is
+ * checked (a bad one is a ProtocolError for the answer: a chart built on a silent hole would mislead).
+ */
+export async function historyUsage(config: RequestConfig, options: HistoryUsageOptions = {}): Promise<UsageSample[]> {
+  const { from, to } = (options ?? {}) as Partial<HistoryUsageOptions>;
+  const query: string[] = [];
+  if (from !== undefined) query.push(`from=${count(from, "history.usage: `from`")}`);
+  if (to !== undefined) query.push(`to=${count(to, "history.usage: `to`")}`);
+  if (from !== undefined && to !== undefined && to < from)
+    throw new TypeError(`history.usage: \`to\` (${to}) is before \`from\` (${from})`);
+  const path = `/dashboard/history/usage${query.length ? `?${query.join("&")}` : ""}`;
+  const body = expectObject(await getJson(config, path, options), "usage");
+  const samples = expectArray(body.samples, "usage.samples").map((value, i): UsageSample => {
+    const where = `usage.samples[${i}]`;
+    const s = expectObject(value, where);
+    const costUsd = num(s, "costUsd", where);
+    if (costUsd < 0) fail(`${where}.costUsd`, "non-negative number", costUsd);
+    return {
+      at: seqField(s, "at", where),
+      session: str(s, "session", where),
+      provider: str(s, "provider", where),
+      costUsd,
+      tokens: seqField(s, "tokens", where),
+    };
+  });
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i]!.at < samples[i - 1]!.at) {
+      throw new ProtocolError(`usage.samples: not in ascending time (${samples[i - 1]!.at} then ${samples[i]!.at})`, "");
+    }
+  }
+  return samples;
 }

@@ -4,6 +4,8 @@
  *   GET /dashboard/history?before=SEQ|after=SEQ&limit=N   → {"events": [{"seq","at","type","data"}…], "oldest": O, "head": H}
  *   GET /dashboard/history/search?q=…&limit=N             → {"hits": [{"seq","at","snippet"}…]}
  *   GET /dashboard/history/export?from=&to=&format=jsonl|md → an attachment, streamed page by page
+ *   GET /dashboard/history/usage?from=MS&to=MS             → {"samples": [{"at","session","provider","costUsd","tokens"}…],
+ *                                                             "from": MS, "to": MS} (usage.ts; from → 0, to → now)
  *
  * Errors are JSON like ductor's (`{"error": "…"}`): 401 unauthorized, 400 for a bad parameter or a query the
  * search cannot run (never 500), 404 for another path, 503 when the store itself fails.
@@ -12,7 +14,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HistoryQueryError, type HistoryEvent, type HistoryStore } from "../history/store.js";
 import { bearerToken, tokenMatches } from "./auth.js";
 import { jsonlEncoder, markdownEncoder, type ExportSnapshot } from "./export.js";
-import { parseExportQuery, parseHistoryQuery, parseSearchQuery } from "./params.js";
+import { parseExportQuery, parseHistoryQuery, parseSearchQuery, parseUsageQuery } from "./params.js";
+import { UsageLedger } from "./usage.js";
 
 /** Events read from the store per page while exporting. */
 const EXPORT_PAGE = 1000;
@@ -56,6 +59,9 @@ function send(res: ServerResponse, method: string, status: number, body: unknown
   res.end(method === "HEAD" ? undefined : text);
 }
 
+/** One ledger per store: it remembers the sessions snapshots already read (see UsageLedger). */
+const ledgers = new WeakMap<HistoryStore, UsageLedger>();
+
 const toJson = (e: HistoryEvent) => ({ seq: e.seq, at: e.at, type: e.type, data: e.data });
 
 export function handleHistoryRequest(req: IncomingMessage, res: ServerResponse, url: string, store: HistoryStore, token: string): void {
@@ -71,6 +77,8 @@ export function handleHistoryRequest(req: IncomingMessage, res: ServerResponse, 
         return page(res, method, params, store);
       case "/dashboard/history/search":
         return search(res, method, params, store);
+      case "/dashboard/history/usage":
+        return usage(res, method, params, store);
       case "/dashboard/history/export":
         return void exportRange(req, res, method, params, store).catch((err: unknown) => {
           if (res.headersSent) res.destroy();
@@ -99,6 +107,21 @@ function search(res: ServerResponse, method: string, params: URLSearchParams, st
   if (!query.ok) return send(res, method, 400, { error: query.error });
   const hits = store.search(query.value.q, query.value.limit);
   send(res, method, 200, { hits: hits.map((h) => ({ seq: h.seq, at: h.at, snippet: h.snippet })) });
+}
+
+function usage(res: ServerResponse, method: string, params: URLSearchParams, store: HistoryStore): void {
+  const query = parseUsageQuery(params);
+  if (!query.ok) return send(res, method, 400, { error: query.error });
+  const from = query.value.from ?? 0;
+  const to = query.value.to ?? Date.now();
+  if (from > to) return send(res, method, 400, { error: `"from" must not be after "to" (now, ${to})` });
+  let ledger = ledgers.get(store);
+  if (!ledger) {
+    ledger = new UsageLedger();
+    ledgers.set(store, ledger);
+  }
+  const samples = readsSnapshots(store) ? ledger.samples(store.snapshots("/dashboard/sessions"), from, to) : [];
+  send(res, method, 200, { samples, from, to });
 }
 
 /** Write, and wait when the client is slower than the store: an export of a million events is never all in memory. */

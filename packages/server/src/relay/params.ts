@@ -93,3 +93,18 @@ export function parseExportQuery(
 export function parseSince(params: URLSearchParams): Parsed<number | undefined> {
   return intParam(params, "since", 0, Number.MAX_SAFE_INTEGER);
 }
+
+/**
+ * `GET /dashboard/history/usage?from=MS&to=MS`: epoch milliseconds, both optional (from → 0, to → now, filled in
+ * by the endpoint); `from` after `to` is an error.
+ */
+export function parseUsageQuery(params: URLSearchParams): Parsed<{ from: number | undefined; to: number | undefined }> {
+  const unknown = unknownParam(params, ["from", "to"]);
+  if (unknown) return bad(unknown);
+  const from = intParam(params, "from", 0, Number.MAX_SAFE_INTEGER);
+  if (!from.ok) return from;
+  const to = intParam(params, "to", 0, Number.MAX_SAFE_INTEGER);
+  if (!to.ok) return to;
+  if (from.value !== undefined && to.value !== undefined && from.value > to.value) return bad(`"from" must not be after "to"`);
+  return ok({ from: from.value, to: to.value });
+}
