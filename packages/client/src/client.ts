@@ -17,6 +17,7 @@ import {
   type UsageSample,
 } from "./resources/history.js";
 import { listLogs, readLog, type LogChunk, type LogFileList, type LogReadOptions } from "./resources/logs.js";
+import { listServers, serverBaseUrl, type RelayServer } from "./resources/servers.js";
 import { getSessions, type SessionList } from "./resources/sessions.js";
 import { getStatus, type Status } from "./resources/status.js";
 import { getTasks, type TaskList } from "./resources/tasks.js";
@@ -27,6 +28,12 @@ import type { StreamOptions } from "./stream/types.js";
 export interface DashboardClientOptions {
   /** `http://host:8741`, or a same-origin proxy prefix (a relative URL works in browsers). */
   baseUrl: string;
+  /**
+   * One ductor behind a relay that serves several (`ductor-dashboard serve --ductor home=URL --ductor work=URL`):
+   * its name. Every call then goes to `<baseUrl>/s/<name>/`, with that ductor's own token. `servers()` lists
+   * the names. Leave it out for ductor itself or a single-ductor relay.
+   */
+  server?: string;
   /** ductor's `api.token`. ASCII only: ductor answers a non-ASCII token with 500, so it is refused here. */
   token?: string;
   /** Default: the platform `fetch`. */
@@ -83,7 +90,12 @@ export interface HistoryResource {
  * fails with a class from the DashboardError tree.
  */
 export class DashboardClient {
+  /** Where calls go: the `baseUrl` given, or with `server`, that ductor's base behind the relay. */
   readonly baseUrl: string;
+  /** The relay's server name given, if any. */
+  readonly server: string | undefined;
+  /** The `baseUrl` given: the relay's root when `server` is set. */
+  readonly #relayBase: string;
   readonly logs: LogsResource;
   readonly history: HistoryResource;
   // Private fields keep the token out of console.log / structured clones of the client.
@@ -97,9 +109,13 @@ export class DashboardClient {
     }
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== "function") throw new TypeError("DashboardClient: no fetch available; pass options.fetch");
-    this.baseUrl = options.baseUrl;
+    // Validate the base URL now rather than on the first call.
+    joinUrl(options.baseUrl, "/");
+    this.#relayBase = options.baseUrl;
+    this.server = options.server;
+    this.baseUrl = options.server === undefined ? options.baseUrl : serverBaseUrl(options.baseUrl, options.server);
     this.#config = {
-      baseUrl: options.baseUrl,
+      baseUrl: this.baseUrl,
       token,
       // Bound so that a browser's window.fetch is never called with the config as `this`.
       fetch: (input, init) => fetchImpl(input, init),
@@ -111,8 +127,6 @@ export class DashboardClient {
       random: options.random ?? Math.random,
     };
     this.#WebSocket = options.WebSocket ?? (WebSocketImpl as unknown as WebSocketConstructor);
-    // Validate the base URL now rather than on the first call.
-    joinUrl(this.baseUrl, "/");
     const config = this.#config;
     this.logs = {
       list: (opts) => listLogs(config, opts),
@@ -124,6 +138,14 @@ export class DashboardClient {
       export: (opts) => historyExport(config, opts),
       usage: (opts) => historyUsage(config, opts),
     };
+  }
+
+  /**
+   * `GET /dashboard/servers` on a relay (no auth): the ductors it serves, by name. The relay's root is asked
+   * even when this client talks to one `server`. A plain ductor answers 404: NotFoundError.
+   */
+  servers(options?: RequestOptions): Promise<RelayServer[]> {
+    return listServers(this.#config, this.#relayBase, options);
   }
 
   /** `GET /health` (no auth). */

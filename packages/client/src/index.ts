@@ -20,6 +20,8 @@ export {
   TimeoutError,
 } from "./errors.js";
 export type { Health } from "./resources/health.js";
+export { SERVER_NAME } from "./resources/servers.js";
+export type { RelayServer } from "./resources/servers.js";
 export { KNOWN_PROVIDERS } from "./resources/status.js";
 export type { Status } from "./resources/status.js";
 export type { ProviderSession, Session, SessionList } from "./resources/sessions.js";

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { startDemo } from "./demo.js";
 import { startDashboardServer } from "./serve.js";
 import { parseHostPattern } from "./serve/hosts.js";
 import { defaultHistoryPath } from "./relay/open-store.js";
 import { parseDuration, parseSize } from "./relay/units.js";
-import { resolveToken, TOKEN_ENV } from "./serve/token-source.js";
+import { TOKEN_ENV } from "./serve/token-source.js";
+import { resolveUpstreams, tokenEnvName } from "./serve/upstreams.js";
 import { onShutdownSignals } from "@ductor/mock-server/shutdown";
 import { DEFAULT_DUCTOR, parseServerUrl, parseSince, type SinceSpec } from "./tail/args.js";
 import { drained, runTail } from "./tail/tail.js";
@@ -62,12 +64,19 @@ function bindWarning(host: string, allowedHosts: readonly string[]): string | un
   );
 }
 
+/** Repeatable options collect into a list. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** The config file `serve` reads when no --ductor and no --config are given and it is there. */
+const DEFAULT_CONFIG = "ductor-dashboard.json";
+
 interface ServeOptions {
-  ductor: string;
+  ductor: string[];
+  config?: string;
   host: string;
   port: number;
   token?: string;
-  tokenFile?: string;
+  tokenFile: string[];
   allowedHost: string[];
   site?: string;
   /** A path, false for --no-history, undefined for the default path. */
@@ -86,25 +95,50 @@ program
   .description(
     "Serve the dashboard and proxy ductor's /dashboard API on one origin; with the token, also record ductor's stream (the relay)",
   )
-  .requiredOption("--ductor <url>", "ductor's API server, e.g. http://127.0.0.1:8741")
+  .option(
+    "--ductor <url>",
+    "ductor's API server, e.g. http://127.0.0.1:8741; several as name=URL, repeated (each under /s/<name>/)",
+    collect,
+    [],
+  )
+  .option(
+    "--config <file>",
+    `the ductors from a JSON file: {"ductors": [{"name", "url", "tokenFile"}]} (default: ./${DEFAULT_CONFIG} if there)`,
+  )
   .option("--host <host>", "interface to listen on", "127.0.0.1")
   .option("--port <port>", "port to listen on (0 = any free port)", port, 8080)
   .option(
     "--token-file <file>",
-    `read ductor's token (the relay's upstream, viewers' auth, the one-click URL) from this file (else $${TOKEN_ENV})`,
+    `read ductor's token (the relay's upstream, viewers' auth, the one-click URL) from this file (else $${TOKEN_ENV}); several: name=FILE (else $${tokenEnvName("<NAME>")})`,
+    collect,
+    [],
   )
   .option("--token <token>", `the token on the command line (visible in ps: prefer $${TOKEN_ENV} or --token-file)`)
   .option("--allowed-host <name>", "also serve requests for this Host name (repeatable; e.g. when bound to 0.0.0.0)", collectHost, [])
   .option("--site <dir>", "serve this built dashboard site instead of the one in @ductor/dashboard-ui")
-  .option("--history <path>", "keep the relay's history in this SQLite file (default: $XDG_STATE_HOME/ductor-dashboard/history.sqlite)")
+  .option(
+    "--history <path>",
+    "keep the relay's history in this SQLite file (default: $XDG_STATE_HOME/ductor-dashboard/history.sqlite); several ductors: a folder, one <name>.sqlite each",
+  )
   .option("--no-history", "keep history in a bounded in-memory ring instead (lost on exit)")
   .option("--retain <duration>", "prune history older than this (s, m, h, d; e.g. 30d)", checked(parseDuration))
   .option("--max-history <size>", "prune the oldest history beyond this size (KB, MB, GB or KiB, MiB, GiB; e.g. 1GB)", checked(parseSize))
   .action(async (opts: ServeOptions) => {
-    const { token, warnings } = resolveToken({ file: opts.tokenFile, env: process.env[TOKEN_ENV], argv: opts.token });
+    const config = opts.config ?? (opts.ductor.length === 0 && existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+    const { upstreams, several, warnings } = resolveUpstreams(
+      { ductor: opts.ductor, tokenFile: opts.tokenFile, token: opts.token, config },
+      process.env,
+      (path) => readFileSync(path, "utf8"),
+    );
     for (const line of warnings) process.stderr.write(`${line}\n`);
-    // The relay needs the token to read ductor's stream; without it, serve is the plain proxy it always was.
-    const history = token ? (opts.history ?? defaultHistoryPath()) : undefined;
+    // Each recorded ductor's history: today's file for one; a folder of <name>.sqlite for several.
+    const historyOf = (name: string): string | false => {
+      if (opts.history === false) return false;
+      if (!several) return opts.history ?? defaultHistoryPath();
+      const dir = opts.history ?? join(dirname(defaultHistoryPath()), "servers");
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      return join(dir, `${name}.sqlite`);
+    };
     // The link's changes are news, not errors: stdout. What needs the operator (a refused token) goes to stderr.
     // Held back until the URL line is out: the first line of stdout is the URL, whatever connects first.
     let held: [string, "info" | "warn"][] | undefined = [];
@@ -112,34 +146,49 @@ program
       if (held) held.push([line, level]);
       else (level === "warn" ? process.stderr : process.stdout).write(`relay: ${line}\n`);
     };
+    const histories = new Map(upstreams.map((u) => [u.name, u.token ? historyOf(u.name) : false] as const));
     const server = await startDashboardServer({
-      ductor: opts.ductor,
+      ductors: upstreams.map((u) => ({
+        name: u.name,
+        url: u.url,
+        ...(u.token ? { token: u.token } : {}),
+        history: histories.get(u.name) ?? false,
+      })),
       host: opts.host,
       port: opts.port,
-      token,
       allowedHosts: opts.allowedHost,
       ...(opts.site ? { siteDir: opts.site } : {}),
-      ...(history !== undefined ? { history } : {}),
       ...(opts.retain !== undefined ? { retain: opts.retain } : {}),
       ...(opts.maxHistory !== undefined ? { maxHistoryBytes: opts.maxHistory } : {}),
       log,
     });
     // Scripts read the first line for the URL: it is the URL and nothing else of ours (ductor's address included).
     process.stdout.write(`ductor dashboard on ${server.url}\n`);
-    process.stdout.write(`proxying ductor at ${opts.ductor}\n`);
-    if (server.relay) {
-      process.stdout.write(`relay: recording ductor's stream ${history === false ? "in memory (--no-history)" : `into ${history}`}\n`);
-    } else {
-      const ignored = opts.history !== undefined || opts.retain !== undefined || opts.maxHistory !== undefined;
-      process.stderr.write(
-        `note: no token (set ${TOKEN_ENV} or use --token-file): no relay and no history; the live stream is forwarded to ductor as is.` +
-          `${ignored ? " The history options are ignored." : ""}\n`,
-      );
+    for (const served of server.servers) {
+      const upstream = upstreams.find((u) => u.name === served.name);
+      const who = several ? `${served.name}: ` : "";
+      const where = several ? ` under ${served.base}` : "";
+      process.stdout.write(`${several ? `${who}proxying` : "proxying"} ductor at ${upstream?.url}${where}\n`);
+      const history = histories.get(served.name);
+      if (served.relay) {
+        process.stdout.write(
+          `relay: ${who}recording ductor's stream ${history === false ? "in memory (--no-history)" : `into ${history}`}\n`,
+        );
+      } else {
+        const ignored = opts.history !== undefined || opts.retain !== undefined || opts.maxHistory !== undefined;
+        const how = several
+          ? `set ${tokenEnvName(served.name)} or use --token-file ${served.name}=FILE`
+          : `set ${TOKEN_ENV} or use --token-file`;
+        process.stderr.write(
+          `note: ${who}no token (${how}): no relay and no history; the live stream is forwarded to ductor as is.` +
+            `${ignored && !several ? " The history options are ignored." : ""}\n`,
+        );
+      }
     }
     const lines = held;
     held = undefined;
     for (const [line, level] of lines) log(line, level);
-    if (server.tokenUrl) process.stdout.write(`open: ${server.tokenUrl}\n`);
+    for (const served of server.servers) if (served.tokenUrl) process.stdout.write(`open: ${served.tokenUrl}\n`);
     const bind = bindWarning(opts.host, opts.allowedHost);
     if (bind) process.stderr.write(`${bind}\n`);
     onShutdownSignals(() => server.close());

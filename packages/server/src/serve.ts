@@ -7,25 +7,58 @@
  * Nothing else of ductor (`/ws`, `/files`, `/upload`) is reachable through it: every request first passes the
  * gate (src/serve/gate.ts), which decides on the normalised path, the method, the Host (DNS rebinding) and,
  * for the stream, the Origin. Node only.
+ *
+ * Several ductors (`ductors`): one backend each (src/serve/backend.ts: proxy, relay, store), apart; each one's
+ * API under `/s/<name>/`, and `GET /dashboard/servers` lists the names (no token: names only, never a URL).
  */
 import { existsSync } from "node:fs";
-import { createServer, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { Duplex } from "node:stream";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { createProxyServer } from "http-proxy-3";
 import sirv from "sirv";
+import { SERVER_NAME } from "@ductor/dashboard-client";
 import type { HistoryStore } from "./history/store.js";
-import { startRelay, type Relay, type RelayLog, type RelayTuning } from "./relay/relay.js";
-import { openHistoryStore } from "./relay/open-store.js";
+import type { Relay, RelayLog, RelayTuning } from "./relay/relay.js";
+import { createBackend, type Backend } from "./serve/backend.js";
 import { decide } from "./serve/gate.js";
 import { createHostAllowList } from "./serve/hosts.js";
 import { refuseResponse, refuseUpgrade } from "./serve/refusal.js";
 
+/** One of several ductors behind one dashboard (`ductors`). */
+export interface DuctorOptions {
+  /** Its name: a path segment (`/s/<name>/…`) and part of `DUCTOR_API_TOKEN_<NAME>`; `[a-z0-9][a-z0-9-]{0,31}`. */
+  name: string;
+  /** Its API base URL. */
+  url: string;
+  /** Its own token: with it this ductor is recorded (relay, history); viewers sign in with the same one. */
+  token?: string;
+  /** Its history: a SQLite file path, or false for a bounded in-memory ring. Default false. */
+  history?: string | false;
+  /** A store to use instead of opening one; the caller closes it. */
+  historyStore?: HistoryStore;
+}
+
+/** What the dashboard serves, as `GET /dashboard/servers` lists it and `DashboardServer.servers` holds it. */
+export interface ServedDuctor {
+  name: string;
+  /** Its API's base path on the dashboard: "/" for a single ductor, "/s/<name>/" for several. */
+  base: string;
+  /** The relay, when this ductor is recorded. */
+  relay?: Relay;
+  /** The one-click link (the token in the fragment, never sent to the server) when a token was given. */
+  tokenUrl?: string;
+}
+
 export interface DashboardServerOptions {
-  /** ductor's API base URL, e.g. "http://127.0.0.1:8741". */
-  ductor: string;
+  /** ductor's API base URL, e.g. "http://127.0.0.1:8741". One of `ductor` and `ductors` is required. */
+  ductor?: string;
+  /**
+   * Several ductors in one dashboard, each with its own token, relay and history; each one's API is then
+   * under `/s/<name>/` (and `GET /dashboard/servers` lists them). A list of one keeps today's URLs.
+   * `token`, `history` and `historyStore` here are then unused: each ductor has its own.
+   */
+  ductors?: readonly DuctorOptions[];
   /** Default "127.0.0.1". */
   host?: string;
   /** Default 0 (any free port). */
@@ -67,9 +100,57 @@ export interface DashboardServer {
   /** `url` + "#token=…" when a token was given. */
   tokenUrl?: string;
   port: number;
-  /** The relay, when the server is one (a token was given and `relay` is not false). */
+  /** The relay, when the server is one (a token was given and `relay` is not false); with several ductors, unset. */
   relay?: Relay;
+  /** Every ductor served, in the order given. */
+  servers: readonly ServedDuctor[];
   close(): Promise<void>;
+}
+
+/** The ductors asked for, checked: one entry for `ductor`, or `ductors` with valid, distinct names and URLs. */
+function ductorsOf(options: DashboardServerOptions): DuctorOptions[] {
+  if (options.ductors && options.ductor !== undefined) throw new Error("give either ductor or ductors, not both");
+  const list: DuctorOptions[] = options.ductors
+    ? [...options.ductors]
+    : options.ductor !== undefined
+      ? [
+          {
+            name: "ductor",
+            url: options.ductor,
+            ...(options.token !== undefined ? { token: options.token } : {}),
+            history: options.history ?? false,
+            ...(options.historyStore ? { historyStore: options.historyStore } : {}),
+          },
+        ]
+      : [];
+  if (list.length === 0) throw new Error("no ductor to serve: give --ductor URL (or name=URL, repeated)");
+  const seen = new Set<string>();
+  for (const ductor of list) {
+    if (!SERVER_NAME.test(ductor.name))
+      throw new Error(
+        `a ductor's name must be lowercase letters, digits and - (up to 32, not starting with -), got ${JSON.stringify(ductor.name)}`,
+      );
+    if (seen.has(ductor.name)) throw new Error(`two ductors are named ${ductor.name}`);
+    seen.add(ductor.name);
+    let url: URL;
+    try {
+      url = new URL(ductor.url);
+    } catch {
+      throw new Error(`--ductor must be an http(s) URL, got ${ductor.url}`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`--ductor must be an http(s) URL, got ${ductor.url}`);
+  }
+  return list;
+}
+
+function sendServers(res: ServerResponse, method: string, servers: readonly ServedDuctor[]): void {
+  const body = JSON.stringify({ servers: servers.map((s) => ({ name: s.name, base: s.base, relay: s.relay !== undefined })) });
+  res.writeHead(200, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+  });
+  res.end(method === "HEAD" ? undefined : body);
 }
 
 /** The Content-Security-Policy sent with every page: no inline script, styles from files only. */
@@ -96,26 +177,6 @@ function bundledSiteDir(): string {
   }
 }
 
-/** ductor's address stays out of error bodies: a 502 reaches whoever can reach the dashboard. */
-const BAD_GATEWAY_BODY = JSON.stringify({ error: "bad gateway", detail: "ductor is unreachable" });
-
-function badGatewayOnSocket(socket: Duplex): void {
-  const head = `HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(BAD_GATEWAY_BODY)}\r\nconnection: close\r\n\r\n`;
-  if (socket.writable) socket.end(head + BAD_GATEWAY_BODY, () => socket.destroy());
-  else socket.destroy();
-}
-
-/** A history request to a plain proxy (no token given): there is no history to answer from. */
-function noHistory(res: ServerResponse, method: string): void {
-  const body = JSON.stringify({ error: "no history: this dashboard server is not a relay (start it with ductor's token)" });
-  res.writeHead(404, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(body),
-    "x-content-type-options": "nosniff",
-  });
-  res.end(method === "HEAD" ? undefined : body);
-}
-
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -128,40 +189,14 @@ function securityHeaders(res: ServerResponse): void {
 }
 
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
-  const target = new URL(options.ductor);
-  if (target.protocol !== "http:" && target.protocol !== "https:")
-    throw new Error(`--ductor must be an http(s) URL, got ${options.ductor}`);
+  const ductors = ductorsOf(options);
+  const several = ductors.length > 1;
   const siteDir = options.siteDir ?? bundledSiteDir();
   if (!existsSync(join(siteDir, "index.html"))) {
     throw new Error(`The dashboard site is not built (no ${join(siteDir, "index.html")}). Run the package build first.`);
   }
   const host = options.host ?? "127.0.0.1";
-  const origin = `${target.protocol}//${target.host}`;
   const allowedHosts = createHostAllowList(host, options.allowedHosts ?? []);
-
-  const proxy = createProxyServer({ target: origin, changeOrigin: true, xfwd: false, ws: true });
-  proxy.on("proxyRes", (proxyRes: IncomingMessage) => {
-    // Log files are text/plain whatever they contain: never let a browser sniff them into HTML.
-    proxyRes.headers["x-content-type-options"] = "nosniff";
-  });
-  // Upgrade sockets whose upstream request got an answer (101 or an HTTP response): after that, an error
-  // means the link broke mid-stream and there is no HTTP exchange left to answer on.
-  const answeredUpgrades = new WeakSet<Duplex>();
-  proxy.on("proxyReqWs", (proxyReq: ClientRequest, _req: unknown, socket: Duplex) => {
-    const answered = (): void => void answeredUpgrades.add(socket);
-    proxyReq.once("upgrade", answered);
-    proxyReq.once("response", answered);
-  });
-  proxy.on("error", (_err: Error, _req: unknown, resOrSocket: unknown) => {
-    const res = resOrSocket as ServerResponse | Duplex;
-    if ("writeHead" in res && typeof res.writeHead === "function") {
-      if (!res.headersSent) {
-        res.writeHead(502, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(BAD_GATEWAY_BODY) });
-        res.end(BAD_GATEWAY_BODY);
-      } else res.destroy();
-    } else if (!answeredUpgrades.has(res as Duplex)) badGatewayOnSocket(res as Duplex);
-    else (res as Duplex).destroy();
-  });
 
   const statics = sirv(siteDir, {
     dev: false,
@@ -175,22 +210,35 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     },
   });
 
-  // The relay: with a token, unless told not to. Its store is opened first so a bad path fails before listening.
-  const relayTuning = options.relay === false ? undefined : (options.relay ?? {});
-  let ownStore: HistoryStore | undefined;
-  let relay: Relay | undefined;
-  if (options.token && relayTuning) {
-    if (!options.historyStore) {
-      ownStore = openHistoryStore({
-        history: options.history ?? false,
-        ...(options.retain !== undefined ? { retainMs: options.retain } : {}),
-        ...(options.maxHistoryBytes !== undefined ? { maxBytes: options.maxHistoryBytes } : {}),
-        ...(options.log ? { log: (line: string) => options.log?.(line, "warn") } : {}),
-      });
+  // One backend per ductor, apart: its own proxy, relay and store. Stores open first, so a bad path fails
+  // before anything listens (and the backends already made are closed again).
+  const backends = new Map<string, Backend>();
+  const closeBackends = () => Promise.allSettled([...backends.values()].map((b) => b.close()));
+  try {
+    for (const ductor of ductors) {
+      const log = options.log;
+      backends.set(
+        ductor.name,
+        createBackend({
+          url: new URL(ductor.url),
+          token: ductor.token,
+          relay: options.relay ?? {},
+          history: ductor.history ?? false,
+          retainMs: options.retain,
+          maxHistoryBytes: options.maxHistoryBytes,
+          historyStore: ductor.historyStore,
+          // With several ductors, a line says whose it is.
+          log: log && several ? (line, level) => log(`${ductor.name}: ${line}`, level) : log,
+        }),
+      );
     }
-    const store = options.historyStore ?? (ownStore as HistoryStore);
-    relay = startRelay({ ...relayTuning, ductor: origin, token: options.token, store, ...(options.log ? { log: options.log } : {}) });
+  } catch (err) {
+    await closeBackends();
+    throw err;
   }
+  const names = several ? new Set(backends.keys()) : null;
+  const single = several ? undefined : backends.values().next().value;
+  const backendFor = (server: string | undefined): Backend => (server === undefined ? single : backends.get(server)) as Backend;
 
   const sockets = new Set<Socket>();
   const gate = (req: IncomingMessage, upgrade: string | undefined) =>
@@ -203,8 +251,10 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         upgrade,
       },
       allowedHosts,
+      names,
     );
 
+  let served: ServedDuctor[] = [];
   const server = createServer((req, res) => {
     const decision = gate(req, undefined);
     if (decision.action === "refuse") {
@@ -212,15 +262,18 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       refuseResponse(res, decision);
       return;
     }
+    if (decision.action === "servers") {
+      sendServers(res, req.method ?? "GET", served);
+      return;
+    }
     // From here on, the request is the one the gate decided on: nothing downstream re-reads the raw target.
     req.url = decision.url;
     if (decision.action === "proxy") {
-      proxy.web(req, res);
+      backendFor(decision.server).web(req, res);
       return;
     }
     if (decision.action === "relay") {
-      if (relay) relay.handleHistory(req, res, decision.url);
-      else noHistory(res, req.method ?? "GET");
+      backendFor(decision.server).history(req, res, decision.url);
       return;
     }
     statics(req, res, () => {
@@ -243,9 +296,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       return;
     }
     req.url = decision.url;
-    // The relay answers the stream itself (auth, since=, seq); only a plain proxy forwards it to ductor.
-    if (relay && decision.url.split("?")[0] === "/dashboard/stream") relay.handleUpgrade(req, socket, head, decision.url);
-    else proxy.ws(req, socket, head);
+    backendFor(decision.server).upgrade(req, socket, head, decision.url);
   });
 
   try {
@@ -257,29 +308,39 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       });
     });
   } catch (err) {
-    await relay?.close();
-    ownStore?.close();
+    await closeBackends();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   const url = `http://${shownHost}:${port}/`;
+  served = ductors.map((ductor) => {
+    const relay = backends.get(ductor.name)?.relay;
+    // The fragment never reaches the server; with several ductors it says whose token it is.
+    const fragment = several ? `#server=${ductor.name}&token=` : "#token=";
+    return {
+      name: ductor.name,
+      base: several ? `/s/${ductor.name}/` : "/",
+      ...(relay ? { relay } : {}),
+      ...(ductor.token ? { tokenUrl: `${url}${fragment}${encodeURIComponent(ductor.token)}` } : {}),
+    };
+  });
 
   let closing: Promise<void> | null = null;
+  const only = several ? undefined : served[0];
   return {
     url,
     port,
-    ...(options.token ? { tokenUrl: `${url}#token=${encodeURIComponent(options.token)}` } : {}),
-    ...(relay ? { relay } : {}),
+    ...(only?.tokenUrl ? { tokenUrl: only.tokenUrl } : {}),
+    ...(only?.relay ? { relay: only.relay } : {}),
+    servers: served,
     close(): Promise<void> {
       closing ??= (async () => {
-        // The relay first: its last "disconnected" row is stored and viewers get 1001 before sockets are cut.
-        await relay?.close();
-        ownStore?.close();
+        // The relays first: their last "disconnected" rows are stored and viewers get 1001 before sockets are cut.
+        await closeBackends();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           for (const s of sockets) s.destroy();
-          proxy.close?.();
         });
       })();
       return closing;

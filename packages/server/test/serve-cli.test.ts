@@ -136,6 +136,51 @@ describe("ductor-dashboard CLI", () => {
     expect(await run.waitForStderr(/\n/)).toMatch(/warning:/);
   });
 
+  it("serves several ductors by name: each token from its own variable or file, histories apart, a link per ductor", async () => {
+    const workToken = join(tmp, "work-token");
+    writeFileSync(workToken, "work-secret\n");
+    const run = runCli(
+      ["serve", "--ductor", `home=${DUCTOR}`, "--ductor", `work=${DUCTOR}`, "--token-file", `work=${workToken}`, "--port", "0"],
+      { DUCTOR_API_TOKEN_HOME: "home-secret" },
+    );
+    const out = await run.waitForStdout(/#server=work&token=.*\n/);
+    const url = FIRST_LINE.exec(firstLine(out))?.[1];
+    expect(url, firstLine(out)).toBeDefined();
+    expect(out).toContain(`open: ${url}#server=home&token=home-secret\n`);
+    expect(out).toContain(`open: ${url}#server=work&token=work-secret\n`);
+    expect(out).toMatch(/relay: home: recording ductor's stream into .*servers\/home\.sqlite\n/);
+    expect(out).toMatch(/relay: work: recording ductor's stream into .*servers\/work\.sqlite\n/);
+    const listed = (await (await fetch(new URL("/dashboard/servers", url))).json()) as { servers: { name: string }[] };
+    expect(listed.servers.map((s) => s.name)).toEqual(["home", "work"]);
+    // Neither token ever appears in argv-visible places: only the files and variables carried them.
+    expect(run.stderr()).not.toMatch(/warning/);
+  });
+
+  it("reads the ductors from --config, and refuses a config that holds a token", async () => {
+    const config = join(tmp, "fleet.json");
+    writeFileSync(join(tmp, "lab.token"), "lab-secret\n");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        ductors: [
+          { name: "lab", url: DUCTOR, tokenFile: "lab.token" },
+          { name: "ci", url: DUCTOR },
+        ],
+      }),
+    );
+    const run = runCli(["serve", "--config", config, "--port", "0", "--no-history"]);
+    const out = await run.waitForStdout(/#server=lab&token=lab-secret\n/);
+    expect(out).toMatch(/relay: lab: recording ductor's stream in memory/);
+    expect(await run.waitForStderr(/ci: no token/)).toContain("DUCTOR_API_TOKEN_CI");
+
+    const bad = join(tmp, "bad.json");
+    writeFileSync(bad, JSON.stringify({ ductors: [{ name: "lab", url: DUCTOR, token: "inline" }] }));
+    const refused = runCli(["serve", "--config", bad, "--port", "0"]);
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr()).toMatch(/tokenFile/);
+    expect(refused.stderr()).not.toContain("inline");
+  });
+
   it("fails clearly on an unreadable or empty token file", async () => {
     const missing = join(tmp, "missing");
     const run = runCli(serveArgs("--token-file", missing));

@@ -300,6 +300,61 @@ describe("properties over arbitrary targets", () => {
     expect(forwarded).toBeGreaterThan(10); // the property was exercised, not vacuously true
   });
 
+  it("with several ductors, forwards only /s/<known name>/<allow-listed path>, prefix taken off", () => {
+    const servers = new Set(["home", "work"]);
+    const scoped = fc
+      .tuple(
+        fc.oneof(
+          { arbitrary: fc.constantFrom("/s/home", "/s/work"), weight: 4 },
+          { arbitrary: fc.constantFrom("/s/nope", "/s", "/s/", "/s/home/s/work", "/s/%68ome", "/s/HOME", ""), weight: 1 },
+        ),
+        fc.oneof({ arbitrary: nearAllowed, weight: 3 }, { arbitrary: target, weight: 1 }),
+      )
+      .map(([prefix, url]) => prefix + url);
+    let forwarded = 0;
+    fc.assert(
+      fc.property(scoped, method, fc.boolean(), (url, m, upgrade) => {
+        const decision = decide(
+          { method: m, url, host: HOST, origin: undefined, upgrade: upgrade ? "websocket" : undefined },
+          hosts,
+          servers,
+        );
+        if (decision.action !== "proxy" && decision.action !== "relay") return;
+        forwarded += 1;
+        expect(servers.has(decision.server ?? "")).toBe(true);
+        // What reaches the backend is the single-ductor decision for the rest of the path.
+        const rest = parseRequestTarget(url);
+        expect(rest.ok && rest.segments.slice(0, 2)).toEqual(["s", decision.server]);
+        const single = ask(m, decision.url, { upgrade: upgrade ? "websocket" : undefined });
+        expect(single).toEqual({ action: decision.action, url: decision.url });
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(forwarded).toBeGreaterThan(10);
+  });
+
+  it("with several ductors, the bare paths are 404 and /dashboard/servers is the listing", () => {
+    const servers = new Set(["home"]);
+    const several = (url: string, m = "GET") =>
+      decide({ method: m, url, host: HOST, origin: undefined, upgrade: undefined }, hosts, servers);
+    expect(several("/dashboard/status")).toMatchObject({ action: "refuse", status: 404, reason: expect.stringMatching(/\/s\/<name>/) });
+    expect(several("/health")).toMatchObject({ action: "refuse", status: 404 });
+    expect(several("/s/other/health")).toMatchObject({ action: "refuse", status: 404 });
+    expect(several("/s/home/health")).toEqual({ action: "proxy", url: "/health", server: "home" });
+    expect(several("/s/home/dashboard/history/usage?from=1")).toEqual({
+      action: "relay",
+      url: "/dashboard/history/usage?from=1",
+      server: "home",
+    });
+    expect(several("/s/home/dashboard/servers")).toMatchObject({ action: "refuse", status: 404 });
+    expect(several("/dashboard/servers")).toEqual({ action: "servers" });
+    expect(several("/dashboard/servers", "POST")).toMatchObject({ action: "refuse", status: 405 });
+    expect(ask("GET", "/dashboard/servers")).toEqual({ action: "servers" });
+    // The site stays at the root, and a single ductor's /s/… is just a (missing) page.
+    expect(several("/index.html")).toEqual({ action: "static", url: "/index.html" });
+    expect(ask("GET", "/s/home/health")).toEqual({ action: "static", url: "/s/home/health" });
+  });
+
   it("never forwards or serves anything for a Host outside the list", () => {
     fc.assert(
       fc.property(target, fc.string({ maxLength: 30 }), (url, host) => {

@@ -17,13 +17,19 @@ export interface GateRequest {
   upgrade: string | undefined;
 }
 
+/**
+ * `server`: which ductor a "proxy" or "relay" request is for: its name when the dashboard serves several
+ * (`/s/<name>/…`, and `url` is then the path with that prefix taken off), undefined for a single ductor.
+ */
 export type GateDecision =
   /** Forward to ductor with this path and query (rebuild `req.url` from it). */
-  | { action: "proxy"; url: string }
+  | { action: "proxy"; url: string; server?: string }
   /** Serve from the static site with this path and query. */
   | { action: "static"; url: string }
   /** The relay's own history endpoints (never forwarded to ductor, which has none): answer here. */
-  | { action: "relay"; url: string }
+  | { action: "relay"; url: string; server?: string }
+  /** `GET /dashboard/servers`: the list of ductors this dashboard serves, answered here. */
+  | { action: "servers" }
   | { action: "refuse"; status: number; reason: string; headers?: Readonly<Record<string, string>> };
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
@@ -32,9 +38,9 @@ const DASHBOARD_RESOURCES = new Set(["status", "sessions", "tasks", "logs"]);
 /** Everything under these first segments belongs to ductor; what is not on the allow-list there is a 404 here. */
 const DUCTOR_PREFIXES = new Set(["dashboard", "health"]);
 
-type Route = "rest" | "stream" | "history" | "ductor-other" | "site";
-/** The relay's history endpoints: /dashboard/history, /dashboard/history/search, /dashboard/history/export. */
-const HISTORY_SUBPATHS = new Set(["search", "export"]);
+type Route = "rest" | "stream" | "history" | "servers" | "ductor-other" | "site";
+/** The relay's history endpoints: /dashboard/history, /dashboard/history/search, /dashboard/history/export, /dashboard/history/usage. */
+const HISTORY_SUBPATHS = new Set(["search", "export", "usage"]);
 
 /** Which of the dashboard's endpoints a decoded path is. */
 function route(segments: readonly string[]): Route {
@@ -42,6 +48,7 @@ function route(segments: readonly string[]): Route {
   if (segments.length === 1 && first === "health") return "rest";
   if (first === "dashboard") {
     if (segments.length === 2 && second === "stream") return "stream";
+    if (segments.length === 2 && second === "servers") return "servers";
     if (second === "history" && (segments.length === 2 || (segments.length === 3 && third !== undefined && HISTORY_SUBPATHS.has(third))))
       return "history";
     if (segments.length === 2 && second !== undefined && DASHBOARD_RESOURCES.has(second)) return "rest";
@@ -67,15 +74,44 @@ function isOwnOrigin(origin: string | undefined, host: string): boolean {
   return given === `http://${own}` || given === `https://${own}`;
 }
 
-export function decide(request: GateRequest, hosts: HostAllowList): GateDecision {
+/** The prefix of one ductor's API when the dashboard serves several: `/s/<name>/…`. */
+const SERVER_PREFIX = "s";
+
+/**
+ * Which ductor a path is for. Single (`servers` null): every path is the one ductor's. Several: only
+ * `/s/<name>/…` reaches a ductor, with the prefix taken off; the bare ductor paths are the listing's or 404.
+ */
+function scope(
+  segments: readonly string[],
+  servers: ReadonlySet<string> | null,
+): { segments: readonly string[]; server?: string } | { unknown: string } | { unscoped: true } {
+  if (servers === null) return { segments };
+  if (segments[0] === SERVER_PREFIX && segments.length >= 3) {
+    const name = segments[1] ?? "";
+    return servers.has(name) ? { segments: segments.slice(2), server: name } : { unknown: name };
+  }
+  const where = route(segments);
+  return where === "site" || where === "servers" ? { segments } : { unscoped: true };
+}
+
+/**
+ * `servers`: the names of the ductors when the dashboard serves several (their APIs under `/s/<name>/`);
+ * null (the default) for a single ductor at today's URLs.
+ */
+export function decide(request: GateRequest, hosts: HostAllowList, servers: ReadonlySet<string> | null = null): GateDecision {
   // First, before anything about the path is said: a request for a name we do not serve gets nothing.
   if (!isHostAllowed(hosts, request.host)) {
     return refuse(403, "this Host is not allowed; to serve the dashboard under another name, start it with --allowed-host NAME");
   }
   const target = parseRequestTarget(request.url);
   if (!target.ok) return refuse(400, target.reason);
-  const where = route(target.segments);
-  const url = target.path + target.query;
+  const scoped = scope(target.segments, servers);
+  if ("unknown" in scoped) return refuse(404, "no ductor of that name here (GET /dashboard/servers lists them)");
+  if ("unscoped" in scoped)
+    return refuse(404, "this dashboard serves several ductors: their APIs are under /s/<name>/ (GET /dashboard/servers lists them)");
+  const where = route(scoped.segments);
+  const url = `/${scoped.segments.map(encodeURIComponent).join("/")}${target.query}`;
+  const server = scoped.server !== undefined ? { server: scoped.server } : {};
 
   if (request.upgrade !== undefined) {
     if (where !== "stream") return refuse(404, "only /dashboard/stream can be upgraded");
@@ -84,7 +120,7 @@ export function decide(request: GateRequest, hosts: HostAllowList): GateDecision
     // isHostAllowed passed, so host is defined.
     if (!isOwnOrigin(request.origin, request.host ?? ""))
       return refuse(403, "the stream can only be opened from the dashboard's own page (Origin mismatch)");
-    return { action: "proxy", url };
+    return { action: "proxy", url, ...server };
   }
 
   switch (where) {
@@ -93,10 +129,15 @@ export function decide(request: GateRequest, hosts: HostAllowList): GateDecision
       return refuse(426, "/dashboard/stream is a WebSocket endpoint", { upgrade: "websocket" });
     case "rest":
       if (!READ_METHODS.has(request.method)) return refuse(405, "the dashboard API is read-only (GET, HEAD)", ALLOW_READ);
-      return { action: "proxy", url };
+      return { action: "proxy", url, ...server };
     case "history":
       if (!READ_METHODS.has(request.method)) return refuse(405, "history is read-only (GET, HEAD)", ALLOW_READ);
-      return { action: "relay", url };
+      return { action: "relay", url, ...server };
+    case "servers":
+      // Only the dashboard's own listing: `/s/<name>/dashboard/servers` is not a ductor endpoint.
+      if (server.server !== undefined) return refuse(404, "not an endpoint the dashboard uses");
+      if (!READ_METHODS.has(request.method)) return refuse(405, "the list of servers is read-only (GET, HEAD)", ALLOW_READ);
+      return { action: "servers" };
     case "ductor-other":
       return refuse(404, "not an endpoint the dashboard uses");
     case "site":
