@@ -10,7 +10,7 @@ import { parseDuration, parseSize } from "./relay/units.js";
 import { TOKEN_ENV } from "./serve/token-source.js";
 import { resolveUpstreams, tokenEnvName } from "./serve/upstreams.js";
 import { onShutdownSignals } from "@ductor/mock-server/shutdown";
-import { DEFAULT_DUCTOR, parseServerUrl, parseSince, type SinceSpec } from "./tail/args.js";
+import { DEFAULT_DUCTOR, parseServerUrl, parseSince, serverName, type SinceSpec } from "./tail/args.js";
 import { drained, runTail } from "./tail/tail.js";
 
 function port(value: string): number {
@@ -211,6 +211,11 @@ program
     "Print ductor's live stream in this terminal: text as it comes, tools and statuses coloured, what the agent is doing on the bottom line",
   )
   .option("--ductor <url>", "ductor's API server, or a relay (ductor-dashboard serve)", checked(parseServerUrl), DEFAULT_DUCTOR)
+  .option(
+    "--server <name>",
+    `one of several ductors behind the relay (serve --ductor name=URL); token from $${tokenEnvName("<NAME>")}`,
+    checked(serverName),
+  )
   .option("--token-file <file>", `read ductor's token from this file (else $${TOKEN_ENV})`)
   .option(
     "--since <when>",
@@ -219,7 +224,7 @@ program
   )
   .option("--json", "one JSON object per line per event (for pipes): no colours, no activity line")
   .option("--no-color", `no colours and no activity line (also with $NO_COLOR, or when stdout is not a terminal)`)
-  .action(async (opts: { ductor: string; tokenFile?: string; since?: SinceSpec; json?: boolean; color: boolean }) => {
+  .action(async (opts: { ductor: string; server?: string; tokenFile?: string; since?: SinceSpec; json?: boolean; color: boolean }) => {
     const code = await runTail(opts);
     await drained(process.stdout);
     process.exit(code);

@@ -292,6 +292,37 @@ describe("ductor-dashboard tail against the relay", () => {
     expect(out.indexOf("— live —")).toBeLessThan(out.indexOf("after\n"));
   });
 
+  it("--server NAME tails one of several ductors, with that ductor's own token variable", async () => {
+    const home = await plainDuctor();
+    const work = await startMockServer({ token: "work-only" });
+    cleanups.push(() => work.close());
+    const dash = await startDashboardServer({
+      ductors: [
+        { name: "home", url: home.url, token: home.token },
+        { name: "work", url: work.url, token: work.token },
+      ],
+      siteDir,
+      relay: FAST_UPSTREAM,
+    });
+    cleanups.push(() => dash.close());
+    await waitFor(() => dash.servers.every((s) => s.relay?.stats().upstream === "connected"), 10_000, "both upstreams");
+    home.broadcast({ type: "text_delta", data: "home line" });
+    work.broadcast({ type: "text_delta", data: "work line" });
+    await waitFor(() => dash.servers.every((s) => (s.relay?.stats().head ?? 0) >= 2), 10_000, "both stored");
+    // DUCTOR_API_TOKEN holds home's token: the named variable wins, so work is read with work's token.
+    const run = tail(dash.url, ["--json", "--since", "all", "--server", "work"], {
+      token: home.token,
+      env: { DUCTOR_API_TOKEN_WORK: "work-only" },
+    });
+    await run.until((o) => o.includes('"work line"'), "work's history");
+    expect(texts(run.records())).toEqual(["work line"]);
+    expect(await stop(run, "SIGTERM")).toBe(0);
+
+    const wrong = tail(dash.url, ["--since", "all", "--server", "work"], { token: home.token });
+    expect(await wrong.exited).toBe(1);
+    expect(wrong.stderr()).toMatch(/token/i);
+  });
+
   it("--since 10m and --since 1h find their start by the events' arrival times", async () => {
     const store = new FakeStore();
     const now = Date.now();

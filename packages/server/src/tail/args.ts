@@ -2,6 +2,7 @@
  * `ductor-dashboard tail`'s arguments and environment as values: what `--since` asks for, which URL, and
  * whether the output may hold escape sequences. Pure; cli.ts hands these to commander.
  */
+import { SERVER_NAME } from "@ductor/dashboard-client";
 import { parseDuration } from "../relay/units.js";
 
 /** ductor's own default API address (its `api.port` 8741), as in `serve --ductor`'s help. */
@@ -64,6 +65,13 @@ export function parseServerUrl(text: string): string {
     url.hash = "";
     return url.href;
   }
+  return text;
+}
+
+/** `--server`: a relay's server name, as `serve --ductor name=URL` took it. */
+export function serverName(text: string): string {
+  if (!SERVER_NAME.test(text))
+    throw new Error(`not a server name: ${JSON.stringify(text)} (lowercase letters, digits and -, as serve was given)`);
   return text;
 }
 

@@ -16,6 +16,7 @@ import {
 } from "@ductor/dashboard-client";
 import { onShutdownSignals } from "@ductor/mock-server/shutdown";
 import { resolveToken, TOKEN_ENV } from "../serve/token-source.js";
+import { tokenEnvName } from "../serve/upstreams.js";
 import { outputMode, type SinceSpec } from "./args.js";
 import { failureMessage, needsRelay } from "./failure.js";
 import { HumanFormatter } from "./format.js";
@@ -27,6 +28,8 @@ import { resolveSince } from "./since.js";
 export interface TailOptions {
   /** ductor's API server or a relay. */
   ductor: string;
+  /** One of several ductors behind a relay, by name (`/s/<name>/`). */
+  server?: string | undefined;
   tokenFile?: string | undefined;
   since?: SinceSpec | undefined;
   json?: boolean | undefined;
@@ -42,13 +45,18 @@ const REFRESH_MS = 1_000;
  * stdout drained). Throws only for a bad token file or a missing token, before anything is connected.
  */
 export async function runTail(opts: TailOptions): Promise<number> {
-  const { token } = resolveToken({ file: opts.tokenFile, env: process.env[TOKEN_ENV] });
-  if (!token) throw new Error(`no token: set ${TOKEN_ENV}=… or use --token-file FILE`);
+  // One of several: its own variable first, as `serve` reads it; the plain one still works for a one-off.
+  const named = opts.server !== undefined ? process.env[tokenEnvName(opts.server)] : undefined;
+  const { token } = resolveToken({ file: opts.tokenFile, env: named || process.env[TOKEN_ENV] });
+  if (!token) {
+    const variable = opts.server !== undefined ? `${tokenEnvName(opts.server)} (or ${TOKEN_ENV})` : TOKEN_ENV;
+    throw new Error(`no token: set ${variable}=… or use --token-file FILE`);
+  }
   const { stdout, stderr } = process;
   const json = opts.json === true;
   const mode = outputMode({ json, color: opts.color, isTTY: stdout.isTTY === true, env: process.env });
   const url = opts.ductor;
-  const client = new DashboardClient({ baseUrl: url, token });
+  const client = new DashboardClient({ baseUrl: url, token, ...(opts.server !== undefined ? { server: opts.server } : {}) });
   const abort = new AbortController();
   const fmt = new HumanFormatter({ color: mode.color });
 
