@@ -179,6 +179,28 @@ describe("recording player (static site, no server)", () => {
     }
   });
 
+  it("the built site alone is an offline demo: it ships a recording and opens it with one click", async () => {
+    const { context, page, errors } = await newPage(browser);
+    try {
+      web.asked.length = 0;
+      await page.goto(`${web.url}/`);
+      await page.getByRole("button", { name: "Watch a recorded demo" }).click();
+      await page.locator(".recording-player").waitFor();
+      expect(await page.locator(".rp-name").innerText()).toBe("coding-session.jsonl");
+      // The file came from the built site (the build put it there), and the address names it for a reload.
+      expect(web.asked).toContain("/demo/coding-session.jsonl");
+      expect(await page.evaluate(() => location.hash)).toBe("#recording=demo/coding-session.jsonl");
+      await page.getByRole("button", { name: "Show all" }).click();
+      await expect.poll(() => streamText(page)).toBe(demoText);
+      await page.reload();
+      await page.locator(".recording-player").waitFor();
+      expect(web.asked.filter((p) => p.startsWith("/dashboard"))).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("opens #recording=/demo.jsonl from the site, and a dropped file", async () => {
     const { context, page, errors } = await newPage(browser);
     try {

@@ -49,6 +49,15 @@ export interface RecordingOpenerOptions {
   onOpen(loaded: LoadedRecording): void;
 }
 
+/**
+ * The recording the page ships as its demo, if it names one (`<meta name="ductor-dashboard-demo" content=…>`,
+ * which the static site's index.html does). A dashboard mounted into another page names none and offers none.
+ */
+function shippedDemo(): string | null {
+  const content = document.querySelector('meta[name="ductor-dashboard-demo"]')?.getAttribute("content")?.trim();
+  return content ? content : null;
+}
+
 export interface RecordingOpener {
   readonly el: HTMLElement;
 }
@@ -61,6 +70,8 @@ export function createRecordingOpener(scope: Scope, opts: RecordingOpenerOptions
   const input = h("input", { id: "dd-recording-file", name: "recording", type: "file", class: "sr-only" });
   input.accept = ".jsonl,.ndjson,application/jsonl,application/x-ndjson,text/plain";
   const pick = h("button", { type: "button", class: "btn" }, "Open a recording…");
+  const demoPath = shippedDemo();
+  const demo = demoPath ? h("button", { type: "button", class: "btn" }, "Watch a recorded demo") : null;
   const error = h("p", { class: "recording-open-message", role: "alert", hidden: true });
   const status = h("span", { class: "muted", role: "status" });
   const el = h(
@@ -72,33 +83,43 @@ export function createRecordingOpener(scope: Scope, opts: RecordingOpenerOptions
       { class: "hint" },
       "Open a .jsonl recording (an export from History, or a mock-server recording) or drop one anywhere on this page. It is replayed here, in this tab; nothing is sent anywhere.",
     ),
-    h("div", { class: "toolbar-group" }, pick, status),
+    h("div", { class: "toolbar-group" }, pick, demo, status),
     input,
     error,
   );
 
   let busy = 0;
-  const open = (file: File | undefined): void => {
-    if (!file) return;
+  /** One read at a time: a newer one wins, and what it says replaces the last message. */
+  const load = (what: string, reading: () => Promise<LoadedRecording>, opened?: () => void): void => {
     const mine = ++busy;
     error.hidden = true;
-    status.textContent = `Reading ${file.name}…`;
-    readRecordingFile(file).then(
+    status.textContent = `Opening ${what}…`;
+    reading().then(
       (loaded) => {
         if (scope.disposed || mine !== busy) return;
         status.textContent = "";
+        opened?.();
         opts.onOpen(loaded);
       },
       (err: unknown) => {
         if (scope.disposed || mine !== busy) return;
         status.textContent = "";
-        error.textContent = `Could not open ${file.name}: ${message(err)}`;
+        error.textContent = `Could not open ${what}: ${message(err)}`;
         error.hidden = false;
       },
     );
   };
+  const open = (file: File | undefined): void => {
+    if (file) load(file.name, () => readRecordingFile(file));
+  };
 
   pick.addEventListener("click", () => input.click(), { signal: scope.signal });
+  if (demo && demoPath) {
+    // The address then names it, so the demo can be reloaded, bookmarked or sent as a link.
+    const named = (): void =>
+      history.replaceState(history.state, "", `${location.pathname}${location.search}#recording=${encodeURI(demoPath)}`);
+    demo.addEventListener("click", () => load("the demo", () => fetchRecording(demoPath, scope.signal), named), { signal: scope.signal });
+  }
   input.addEventListener(
     "change",
     () => {
