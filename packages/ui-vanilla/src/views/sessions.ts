@@ -5,6 +5,7 @@ import type { AppContext, SessionData, TaskData, View } from "../app/types.js";
 import { h } from "../dom.js";
 import { formatCost, formatCount, formatDuration, formatRelative } from "../format.js";
 import { breakableId, createTable } from "./data-table.js";
+import { createUsagePanel } from "./usage-panel.js";
 import { createViewHeader } from "./view-header.js";
 
 const SESSIONS_INTERVAL_MS = 3_000;
@@ -71,6 +72,7 @@ export function createSessionsView(ctx: AppContext, scope: Scope): View {
     "No sessions yet: sessions.json is empty or missing.",
     "sessions",
   );
+  const usage = createUsagePanel(ctx, scope);
   const tasksCount = h("span", { class: "count muted" });
   const sessionsCount = h("span", { class: "count muted" });
   const el = h(
@@ -92,6 +94,7 @@ export function createSessionsView(ctx: AppContext, scope: Scope): View {
       sessionsError,
       sessions.el,
     ),
+    usage.el,
   );
   scope.register(() => el.remove());
 
@@ -178,10 +181,12 @@ export function createSessionsView(ctx: AppContext, scope: Scope): View {
     show(): void {
       el.hidden = false;
       poller.start();
+      usage.poller.start();
     },
     hide(): void {
       el.hidden = true;
       poller.stop();
+      usage.poller.stop();
     },
     tick(now: number): void {
       if (!el.hidden) header.tick(now);

@@ -1,0 +1,222 @@
+/**
+ * The Usage panel (Sessions & tasks) in real Chromium, behind the real relay with a real SQLite history seeded with
+ * a known series of sessions.json snapshots, in front of the real mock ductor: the "today" and "last hour"
+ * figures and the charts' data equal the series' sums, the canvases are drawn in our colours, hostile session keys
+ * stay text, the phone width in dark mode fits; and without a relay the panel says what it needs.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-server";
+import { startMockServer, type MockServer } from "@ductor/mock-server";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openSqliteStore, type SqliteStore } from "../../server/src/history/sqlite-store.js";
+import { HOSTILE, launch, newPage, screenshot, startStack, type Stack } from "./helpers.js";
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const KEY = HOSTILE[0]; // a session key that would run script if it ever became markup
+
+type Totals = Record<string, Record<string, [sessionId: string, cost: number, tokens: number]>>;
+const sessionsBody = (sessions: Totals): string =>
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries(sessions).map(([key, ps]) => [
+        key,
+        {
+          transport: "tg",
+          chat_id: 1,
+          topic_id: null,
+          topic_name: null,
+          provider: "claude",
+          model: "opus",
+          created_at: "2026-04-21T09:12:44.801233+00:00",
+          last_active: "2026-04-21T10:03:17.120977+00:00",
+          provider_sessions: Object.fromEntries(
+            Object.entries(ps).map(([p, [session_id, total_cost_usd, total_tokens]]) => [
+              p,
+              { session_id, message_count: 1, total_cost_usd, total_tokens },
+            ]),
+          ),
+        },
+      ]),
+    ),
+  );
+
+const T = Date.now();
+/** The recorded series: totals at known times (the first is the baseline, spent before the relay saw it). */
+const SERIES: Array<[at: number, sessions: Totals]> = [
+  [T - 5 * DAY, { "tg:1": { claude: ["a", 1, 1_000] } }],
+  [T - 3 * DAY, { "tg:1": { claude: ["a", 1.5, 1_500] } }],
+  [T - 20 * HOUR, { "tg:1": { claude: ["a", 1.5, 1_500] }, "tg:2": { codex: ["c", 0.25, 4_000] } }],
+  [T - 10 * MIN, { "tg:1": { claude: ["a", 1.62, 3_500] }, "tg:2": { codex: ["c", 0.25, 4_000] }, [KEY]: { claude: ["h", 0.3, 700] } }],
+];
+/** What those snapshots mean: the increases. */
+const SAMPLES = [
+  { at: T - 3 * DAY, session: "tg:1", cost: 0.5, tokens: 500 },
+  { at: T - 20 * HOUR, session: "tg:2", cost: 0.25, tokens: 4_000 },
+  { at: T - 10 * MIN, session: "tg:1", cost: 0.12, tokens: 2_000 },
+  { at: T - 10 * MIN, session: KEY, cost: 0.3, tokens: 700 },
+];
+
+const localDay = (ms: number): string => {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+};
+const midnight = (ms: number): number => new Date(new Date(ms).setHours(0, 0, 0, 0)).getTime();
+const usd = (n: number): string => `$${n.toFixed(2)}`;
+
+let browser: Browser;
+let mock: MockServer;
+let dash: DashboardServer;
+let store: SqliteStore;
+let tmp: string;
+
+beforeAll(async () => {
+  browser = await launch();
+  tmp = mkdtempSync(join(tmpdir(), "dd-usage-ui-"));
+  const data = join(tmp, "data");
+  mkdirSync(data);
+  // ductor's sessions.json now: the series' last totals (so the relay's own first snapshot adds nothing).
+  writeFileSync(join(data, "sessions.json"), sessionsBody(SERIES.at(-1)![1]));
+  store = openSqliteStore(join(tmp, "history.sqlite"));
+  for (const [at, sessions] of SERIES) store.snapshot("/dashboard/sessions", sessionsBody(sessions), at);
+  mock = await startMockServer({ data, heartbeatMs: 0 });
+  dash = await startDashboardServer({ ductor: mock.url, siteDir: siteDirOf(), token: mock.token, historyStore: store });
+});
+afterAll(async () => {
+  await browser?.close();
+  await dash?.close();
+  await mock?.close();
+  store?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function siteDirOf(): string {
+  return new URL("../test-output/site", import.meta.url).pathname;
+}
+
+async function openSessions(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}#/sessions&token=${encodeURIComponent(token)}`);
+  await page.waitForSelector(".usage-panel");
+}
+
+/** Pixels of the canvas in `selector` that are exactly the colour of the CSS variable `name`. */
+function pixelsOf(page: Page, selector: string, name: string): Promise<number> {
+  return page.evaluate(
+    ([sel, varName]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`${sel} canvas`);
+      if (!canvas || canvas.width === 0) return 0;
+      const probe = document.createElement("span");
+      probe.style.color = getComputedStyle(canvas)
+        .getPropertyValue(varName as string)
+        .trim();
+      canvas.closest(".ductor-dashboard")!.append(probe);
+      const [r, g, b] = (getComputedStyle(probe).color.match(/\d+/g) ?? []).map(Number);
+      probe.remove();
+      const px = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i] === r && px[i + 1] === g && px[i + 2] === b && px[i + 3] === 255) n++;
+      return n;
+    },
+    [selector, name] as const,
+  );
+}
+
+describe("the Usage panel behind a relay", () => {
+  it("today, last hour, per day and per session equal the recorded series' sums; drawn on canvas; keys stay text", async () => {
+    const { page, context, errors } = await newPage(browser);
+    await openSessions(page, dash.url, mock.token);
+    const now = Date.now();
+    const today = SAMPLES.filter((s) => s.at >= midnight(now)).reduce((n, s) => n + s.cost, 0);
+    await expect.poll(() => page.locator('[data-usage="today"]').textContent()).toBe(usd(today));
+    expect(await page.locator('[data-usage="hour"]').textContent()).toBe(usd(0.42));
+    expect(await page.locator(".usage-summary").innerText()).toMatch(/^Spent today \$\d+\.\d\d · last hour \$0\.42/);
+
+    // The bars' data: 14 local days, each the sum of that day's samples.
+    const rows = await page.$$eval("[data-usage-table=days] tr", (trs) =>
+      trs.map((tr) => [tr.getAttribute("data-day") ?? "", Number(tr.getAttribute("data-value"))] as const),
+    );
+    expect(rows).toHaveLength(14);
+    expect(rows.at(-1)![0]).toBe(localDay(now));
+    const expectedDays = new Map<string, number>();
+    for (const s of SAMPLES) expectedDays.set(localDay(s.at), (expectedDays.get(localDay(s.at)) ?? 0) + s.cost);
+    for (const [day, value] of rows) expect(value, day).toBeCloseTo(expectedDays.get(day) ?? 0, 9);
+    expect(rows.reduce((n, [, v]) => n + v, 0)).toBeCloseTo(1.17, 9);
+
+    // The 24-hour lines: one per session with spend in the window, most costly first, each ending at its sum.
+    const legend = await page.$$eval(".usage-legend li", (lis) =>
+      lis.map((li) => [li.querySelector(".usage-key")!.textContent, Number(li.getAttribute("data-value"))]),
+    );
+    expect(legend).toEqual([
+      [KEY, 0.3],
+      ["tg:2", 0.25],
+      ["tg:1", 0.12],
+    ]);
+    expect(await page.locator(".usage-legend img").count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+
+    // Both charts are canvases with our colours on them (the bars in --usage-1; a line in each of three colours).
+    expect(await page.locator(".usage-plot canvas").count()).toBe(2);
+    await expect.poll(() => pixelsOf(page, "[data-chart=days]", "--usage-1")).toBeGreaterThan(50);
+    for (const v of ["--usage-1", "--usage-2", "--usage-3"])
+      await expect.poll(() => pixelsOf(page, "[data-chart=sessions]", v)).toBeGreaterThan(5);
+
+    // Tokens instead of cost: the same charts, other values.
+    await page.click(".usage-toggle button:text-is('Tokens')");
+    await expect.poll(() => page.locator("[data-usage-table=days] caption").textContent()).toBe("Tokens per day, last 14 days");
+    const tokenRows = await page.$$eval("[data-usage-table=days] tr", (trs) => trs.map((tr) => Number(tr.getAttribute("data-value"))));
+    expect(tokenRows.reduce((n, v) => n + v, 0)).toBe(500 + 4_000 + 2_000 + 700);
+    expect(await page.$$eval(".usage-legend li", (lis) => lis.map((li) => Number(li.getAttribute("data-value"))))).toEqual([
+      700, 4_000, 2_000,
+    ]); // the lines keep their order and colours
+    expect(await page.locator(".usage-toggle button[aria-pressed=true]").textContent()).toBe("Tokens");
+    await page.locator(".usage-panel").scrollIntoViewIfNeeded();
+    await screenshot(page, "usage-panel");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("at phone width in dark mode: fits the screen, drawn in the dark palette", async () => {
+    for (const width of [320, 390]) {
+      const { page, context, errors } = await newPage(browser, { width, height: 800 }, "dark");
+      await openSessions(page, dash.url, mock.token);
+      await expect.poll(() => page.locator(".usage-plot canvas").count()).toBe(2);
+      await page.locator(".usage-panel").scrollIntoViewIfNeeded();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${width}px`).toBeLessThanOrEqual(width);
+      const plot = await page.locator("[data-chart=days]").boundingBox();
+      expect(plot!.x + plot!.width).toBeLessThanOrEqual(width);
+      expect(
+        await page.evaluate(() => getComputedStyle(document.querySelector(".usage-panel")!).getPropertyValue("--usage-1").trim()),
+      ).toBe("#8da2ff");
+      await expect.poll(() => pixelsOf(page, "[data-chart=days]", "--usage-1")).toBeGreaterThan(20);
+      await screenshot(page, `usage-panel-${width}-dark`);
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  });
+});
+
+describe("the Usage panel without a relay", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(); // a plain same-origin proxy: no history, /dashboard/history/usage is 404
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("says that cost history needs the relay, and shows nothing broken", async () => {
+    const { page, context, errors } = await newPage(browser);
+    await openSessions(page, stack.dash.url, stack.mock.token);
+    await expect.poll(() => page.locator(".usage-note").isVisible()).toBe(true);
+    expect(await page.locator(".usage-note").innerText()).toMatch(/Cost history needs ductor-dashboard serve with the API token/);
+    expect(await page.locator(".usage-body").isVisible()).toBe(false);
+    expect(await page.locator(".usage-panel canvas").count()).toBe(0);
+    expect(await page.locator(".usage-panel .banner-error").isVisible()).toBe(false);
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
