@@ -1,9 +1,21 @@
 import { DashboardClient } from "@ductor/dashboard-client";
 import { createScope, type Scope } from "./app/scope.js";
 import { createShell } from "./app/shell.js";
-import { forgetToken, loadBaseUrl, loadSaved, saveToken, takeTokenFromUrl } from "./app/storage.js";
+import {
+  forgetToken,
+  loadBaseUrl,
+  loadFlag,
+  loadSaved,
+  saveFlag,
+  saveToken,
+  takeServerTokenFromUrl,
+  takeTokenFromUrl,
+} from "./app/storage.js";
 import type { Client, Route } from "./app/types.js";
 import { h } from "./dom.js";
+import { type DiscoveredServer, discoverServers } from "./fleet/discover.js";
+import { startFleetApp } from "./fleet/fleet-app.js";
+import { parseFleetHash } from "./fleet/fleet-route.js";
 import { createRecordingOpener, forgetRecordingHash, type LoadedRecording, openRecordingFromUrl } from "./recording/open.js";
 import { createRecordingPlayer } from "./recording/player-view.js";
 import { recordingPathFromHash } from "./recording/source.js";
@@ -22,7 +34,10 @@ export interface MountOptions {
   initialRoute?: Route;
   /** Characters of live output kept on screen. Default 2,000,000. */
   scrollbackChars?: number;
-  /** Read a `#token=` from the address bar (and remove it at once). Default true when no token is given. */
+  /**
+   * Read a `#token=` (or `#server=<name>&token=` for one ductor of several) from the address bar, and remove it at
+   * once. Default true when no token is given.
+   */
   tokenFromUrl?: boolean;
   /** Keep tokens entered in the connect form in storage (default true). */
   persistToken?: boolean;
@@ -33,8 +48,11 @@ export interface MountOptions {
    * quiet or is cut off. Default false: a dashboard mounted into another page leaves that page's title alone.
    */
   pageTitle?: boolean;
-  /** Build the client for a URL and token (default: new DashboardClient). */
-  createClient?: (baseUrl: string, token: string) => Client;
+  /**
+   * Build the client for a URL and token (default: new DashboardClient). `server`: one ductor's name behind a relay
+   * that serves several (pass it on as DashboardClient's `server` option).
+   */
+  createClient?: (baseUrl: string, token: string, server?: string) => Client;
 }
 
 export interface MountedDashboard {
@@ -45,11 +63,17 @@ function defaultBaseUrl(): string {
   return globalThis.location?.origin && globalThis.location.origin !== "null" ? globalThis.location.origin : "http://127.0.0.1:8741";
 }
 
-/** Mount the dashboard into `element`. Without a client or token it shows the connect form. */
+/**
+ * Mount the dashboard into `element`. Without a client or token it asks the server which ductors it serves: several
+ * show the fleet overview, one (or a plain ductor) the app as always, or the connect form without a token.
+ */
 export function mount(element: HTMLElement, source: MountSource = {}, options: MountOptions = {}): MountedDashboard {
   const routing = options.routing ?? "hash";
   const persist = options.persistToken !== false;
-  const make = options.createClient ?? ((baseUrl: string, token: string) => new DashboardClient({ baseUrl, token }));
+  const make =
+    options.createClient ??
+    ((baseUrl: string, token: string, server?: string) =>
+      new DashboardClient({ baseUrl, token, ...(server === undefined ? {} : { server }) }));
   const root = h("div", { class: "ductor-dashboard" });
   element.appendChild(root);
   const mounted = createScope();
@@ -72,6 +96,15 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
       reason,
       remember: false,
       createClient: make,
+      // A 404 from the address given may be a dashboard serving several ductors (their APIs are under /s/<name>/):
+      // a first visit with no link and no token learns it here, and shows the fleet instead.
+      async onNotFound(url) {
+        const servers = await discoverServers(url, scope.signal);
+        if (scope.disposed || servers.length < 2) return false;
+        baseUrl = url;
+        startFleet(servers, null);
+        return true;
+      },
       onConnected(client, creds) {
         baseUrl = creds.baseUrl;
         if (persist) saveToken(creds.token, creds.baseUrl === defaultBaseUrl() ? null : creds.baseUrl, creds.remember);
@@ -147,10 +180,58 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
   } else {
     // `#recording=/x.jsonl`: that file from this site, replayed, before (and instead of) any server.
     const recording = routing === "hash" ? recordingPathFromHash(location.hash) : null;
-    const fromUrl = recording === null && options.tokenFromUrl !== false ? takeTokenFromUrl() : null;
     if (recording !== null) {
       root.appendChild(openRecordingFromUrl(nextPhase(), recording, { loaded: showRecording, failed: showConnect }));
-    } else if (fromUrl) {
+    } else {
+      // Tokens leave the address bar at once, before the server is asked anything.
+      const takeLinks = options.tokenFromUrl !== false;
+      const serverLink = takeLinks ? takeServerTokenFromUrl() : null;
+      const fromUrl = takeLinks && !serverLink ? takeTokenFromUrl() : null;
+      // Only a page with a reason to talk to a server asks which ductors it serves: a link, a token, a ductor's
+      // address, or a fleet seen here before. A first plain visit shows the connect form at once and asks nothing
+      // (the static site alone is an offline recording player); the form finds a fleet on its 404.
+      const reason =
+        serverLink !== null ||
+        fromUrl !== null ||
+        parseFleetHash(location.hash).server !== null ||
+        (persist && loadSaved() !== null) ||
+        loadFlag(FLEET_FLAG);
+      if (!reason) startSingle(null);
+      else {
+        const discovering = nextPhase();
+        root.appendChild(discoveringNote(discovering));
+        discoverServers(baseUrl, discovering.signal).then((servers) => {
+          if (discovering.disposed) return;
+          if (servers.length > 1) return startFleet(servers, serverLink);
+          saveFlag(FLEET_FLAG, false);
+          // One ductor: today's app. A `#server=` link naming it (or any, before a plain ductor) is its token; a
+          // bookmark of the fleet form (`#/s/home/logs`) is that view.
+          const single = parseFleetHash(location.hash);
+          if (routing === "hash" && single.server !== null) replaceHashKeepingRoute(single.route);
+          const only = servers[0]?.name;
+          const token = fromUrl ?? (serverLink && (only === undefined || serverLink.server === only) ? serverLink.token : null);
+          startSingle(token);
+        });
+      }
+    }
+  }
+
+  /** Several ductors behind this relay: the fleet overview, or the ductor the address names. */
+  function startFleet(servers: readonly DiscoveredServer[], serverLink: { server: string; token: string } | null): void {
+    saveFlag(FLEET_FLAG, true);
+    startFleetApp(root, nextPhase(), {
+      servers: servers.map((s) => s.name),
+      routing,
+      persist,
+      createClient: (server, token) => make(baseUrl, token, server),
+      linkToken: serverLink,
+      shell: { scrollbackChars: options.scrollbackChars, streamOptions: options.streamOptions, pageTitle: options.pageTitle === true },
+    });
+  }
+
+  /** One ductor (a plain ductor, or a relay with one): `linkToken` from the address bar, else the stored token. */
+  function startSingle(fromUrl: string | null): void {
+    if (fromUrl) {
       startApp(make(baseUrl, fromUrl), true, options.initialRoute ?? "stream", {
         token: fromUrl,
         baseUrl: (source as { baseUrl?: string }).baseUrl ?? null,
@@ -167,4 +248,23 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
   return {
     destroy: () => mounted.dispose(),
   };
+}
+
+/** Set once this browser saw a fleet here: later visits ask for the list of ductors first. */
+const FLEET_FLAG = "fleet";
+
+/** Shown while the server is asked which ductors it serves (one short request). */
+function discoveringNote(scope: Scope): HTMLElement {
+  const el = h("p", { class: "dd-discovering muted", role: "status" }, "Connecting…");
+  scope.register(() => el.remove());
+  return el;
+}
+
+/** `#/s/home/logs` on a single ductor is `#/logs`. */
+function replaceHashKeepingRoute(route: Route | null): void {
+  try {
+    history.replaceState(history.state, "", `${location.pathname}${location.search}#/${route ?? "stream"}`);
+  } catch {
+    /* the shell then opens its default view */
+  }
 }

@@ -28,6 +28,10 @@ export interface ShellOptions {
   onSignOut?: () => void;
   /** The page is the dashboard: its title and favicon show the agent's activity. */
   pageTitle?: boolean;
+  /** Before a view's name in the address bar: "#/" (default), or "#/s/work/" for one ductor of several. */
+  routePrefix?: string;
+  /** One ductor of several (the fleet): its name in the header and a way back to the overview. */
+  fleet?: { server: string; back(): void };
 }
 
 export interface Shell {
@@ -41,8 +45,9 @@ const HISTORY_TIMEOUT_MS = 10_000;
 
 const TITLES: Record<Route, string> = { status: "Status", stream: "Live stream", sessions: "Sessions & tasks", logs: "Logs" };
 
-function routeFromHash(hash: string): Route | null {
-  const m = /^#\/([a-z]+)/.exec(hash);
+function routeFromHash(hash: string, prefix: string): Route | null {
+  if (!hash.startsWith(prefix)) return null;
+  const m = /^([a-z]+)/.exec(hash.slice(prefix.length));
   const r = m?.[1] as Route | undefined;
   return r && ROUTES.includes(r) ? r : null;
 }
@@ -50,6 +55,7 @@ function routeFromHash(hash: string): Route | null {
 /** The connected app. Everything it starts ends with `scope`. */
 export function createShell(opts: ShellOptions, scope: Scope): Shell {
   const { signal } = scope;
+  const prefix = opts.routePrefix ?? "#/";
   let refused = false;
 
   const ctx: AppContext = {
@@ -132,7 +138,7 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     "nav",
     { class: "nav", "aria-label": "Views" },
     ROUTES.map((r) => {
-      const a = h("a", { href: `#/${r}`, class: "nav-link" }, TITLES[r]);
+      const a = h("a", { href: `${prefix}${r}`, class: "nav-link" }, TITLES[r]);
       if (opts.routing === "memory") {
         a.addEventListener("click", (ev) => {
           ev.preventDefault();
@@ -145,10 +151,26 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
   );
   const signOut = h("button", { type: "button", class: "btn btn-quiet", title: "Forget the token and show the connect form" }, "Sign out");
   signOut.addEventListener("click", () => opts.onSignOut?.());
+  const fleet = opts.fleet;
+  const back = fleet ? h("a", { class: "fleet-back", href: "#/", title: "All ductors" }, "← All") : null;
+  back?.addEventListener(
+    "click",
+    (ev) => {
+      ev.preventDefault();
+      fleet?.back();
+    },
+    { signal },
+  );
   const header = h(
     "header",
     { class: "topbar" },
-    h("a", { class: "brand", href: "#/status" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, "◆"), "ductor"),
+    back,
+    h(
+      "a",
+      { class: "brand", href: `${prefix}status` },
+      h("span", { class: "brand-mark", "aria-hidden": "true" }, "◆"),
+      fleet ? h("span", { class: "brand-server" }, fleet.server) : "ductor",
+    ),
     nav,
     h("div", { class: "topbar-end" }, badge, opts.onSignOut ? signOut : null),
   );
@@ -177,8 +199,16 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
   }
 
   if (opts.routing === "hash") {
-    route = routeFromHash(location.hash) ?? opts.initialRoute ?? "status";
-    window.addEventListener("hashchange", () => go(routeFromHash(location.hash) ?? "status", true), { signal });
+    route = routeFromHash(location.hash, prefix) ?? opts.initialRoute ?? "status";
+    window.addEventListener(
+      "hashchange",
+      () => {
+        // Another ductor or the fleet overview is not this shell's to show: whoever made it swaps it out.
+        if (!location.hash.startsWith(prefix) && prefix !== "#/") return;
+        go(routeFromHash(location.hash, prefix) ?? "status", true);
+      },
+      { signal },
+    );
   }
   const setOnline = (value: boolean): void => {
     online = value;
@@ -209,7 +239,7 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
   const activity = createActivityTracker(live.stream);
   scope.register(() => activity.dispose());
   streamView.attachActivity(activity, () => go("stream", true));
-  if (opts.pageTitle) showPresence(scope.child(), activity);
+  if (opts.pageTitle) showPresence(scope.child(), activity, fleet ? `${fleet.server} · ductor` : "ductor");
   scope.interval(() => {
     const now = Date.now();
     paintBadge(now);
@@ -223,7 +253,7 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
       switch (action.kind) {
         case "route":
           // Hash routing: through the address bar, so the view can be bookmarked and Back works, as with the links.
-          if (opts.routing === "hash") location.hash = `#/${action.route}`;
+          if (opts.routing === "hash") location.hash = `${prefix}${action.route}`;
           else go(action.route, true);
           return true;
         case "find": {

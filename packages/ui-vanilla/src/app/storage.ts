@@ -93,6 +93,71 @@ export function takeTokenFromUrl(): string | null {
 }
 
 /**
+ * Tokens of the ductors behind one relay (`ductor-dashboard serve` with several), one per server name: each ductor
+ * has its own token, so signing in or out of one never touches another, nor the single-ductor token above.
+ */
+const SERVER_TOKEN_KEY = "ductor-dashboard.token@";
+
+export function loadServerToken(server: string): { token: string; remembered: boolean } | null {
+  const s = get("session", SERVER_TOKEN_KEY + server);
+  if (s) return { token: s, remembered: false };
+  const l = get("local", SERVER_TOKEN_KEY + server);
+  return l ? { token: l, remembered: true } : null;
+}
+
+export function saveServerToken(server: string, token: string, remember: boolean): void {
+  forgetServerToken(server);
+  set(remember ? "local" : "session", SERVER_TOKEN_KEY + server, token);
+}
+
+export function forgetServerToken(server: string): void {
+  remove("session", SERVER_TOKEN_KEY + server);
+  remove("local", SERVER_TOKEN_KEY + server);
+}
+
+/**
+ * Takes `#server=<name>&token=…` out of the address bar at once, like takeTokenFromUrl: a link that signs one ductor
+ * of several in. The address bar is left on that ductor's stream (`#/s/<name>/stream`). Null when the fragment has
+ * no `server=` with a valid name and a token; a name that is not valid leaves the fragment to takeTokenFromUrl.
+ */
+export function takeServerTokenFromUrl(): { server: string; token: string } | null {
+  const hash = globalThis.location?.hash ?? "";
+  const link = parseServerLink(hash);
+  if (!link) return null;
+  const clean = `#/s/${link.server}/stream`;
+  try {
+    history.replaceState(history.state, "", `${location.pathname}${location.search}${clean}`);
+  } catch {
+    location.hash = clean;
+  }
+  return link;
+}
+
+/** `#server=work&token=abc` (either order) → { server, token }. Pure, for tests. */
+export function parseServerLink(hash: string): { server: string; token: string } | null {
+  if (!hash.startsWith("#")) return null;
+  const params = new Map<string, string>();
+  for (const part of hash.slice(1).split("&")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) continue;
+    let value = part.slice(eq + 1);
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      /* a stray % stays as typed */
+    }
+    params.set(part.slice(0, eq), value);
+  }
+  const server = params.get("server");
+  const token = params.get("token");
+  if (!server || !token || !SERVER_NAME_PATTERN.test(server)) return null;
+  return { server, token };
+}
+
+/** The relay's rule for a ductor's name (the contract of `GET /dashboard/servers`). */
+export const SERVER_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/**
  * The last event seq a person saw from a relay, per server (`key`: its base URL), kept in localStorage so a
  * reload, or tomorrow morning, can mark what is new since.
  */

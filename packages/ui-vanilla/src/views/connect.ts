@@ -1,4 +1,4 @@
-import { DashboardClient } from "@ductor/dashboard-client";
+import { DashboardClient, NotFoundError } from "@ductor/dashboard-client";
 import { describeError, isAuthError } from "../app/describe.js";
 import type { Scope } from "../app/scope.js";
 import { h } from "../dom.js";
@@ -10,6 +10,11 @@ export interface ConnectOptions {
   /** Called with a client whose token the server accepted. */
   onConnected(client: DashboardClient, creds: { baseUrl: string; token: string; remember: boolean }): void;
   createClient?: (baseUrl: string, token: string) => DashboardClient;
+  /**
+   * The address answered 404: may another view take over (a dashboard serving several ductors)? Resolves true when
+   * it did; the form then says nothing more.
+   */
+  onNotFound?: (baseUrl: string) => Promise<boolean>;
   /** Shown below the form (the static site's "Open a recording…"). */
   extra?: Node | null;
 }
@@ -106,7 +111,9 @@ export function createConnectView(scope: Scope, opts: ConnectOptions): ConnectVi
         if (signal.aborted) return;
         opts.onConnected(client, { baseUrl, token: tok, remember: remember.checked });
       })
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
+        if (signal.aborted) return;
+        if (err instanceof NotFoundError && opts.onNotFound && (await opts.onNotFound(baseUrl).catch(() => false))) return;
         if (signal.aborted) return;
         showMessage(isAuthError(err) ? "The server refused this token. Check api.token in ductor's config." : describeError(err));
         submit.disabled = false;

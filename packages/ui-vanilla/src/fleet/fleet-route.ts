@@ -1,0 +1,37 @@
+/**
+ * Where the address bar points when one page watches several ductors. Pure (strings in, values out), so the
+ * grammar is tested in Node:
+ *
+ *   #/                      the fleet overview (also anything that names no ductor)
+ *   #/s/<name>/<view>       that ductor's app on one view (#/s/work/sessions): a bookmark opens it
+ *   #/s/<name>              that ductor's app on its first view
+ *
+ * A single ductor keeps today's `#/stream`, `#/sessions`…: the shell's own routing.
+ */
+import { SERVER_NAME_PATTERN } from "../app/storage.js";
+import { ROUTES, type Route } from "../app/types.js";
+
+export interface FleetLocation {
+  /** The ductor the URL names, or null for the overview. */
+  server: string | null;
+  /** Its view, when the URL names a known one. */
+  route: Route | null;
+}
+
+const SERVER_HASH = /^#\/s\/([^/?&#]+)(?:\/([a-z]*))?/;
+
+export function parseFleetHash(hash: string): FleetLocation {
+  const m = SERVER_HASH.exec(hash);
+  const name = m?.[1];
+  if (!name || !SERVER_NAME_PATTERN.test(name)) return { server: null, route: null };
+  const route = m[2] as Route | undefined;
+  return { server: name, route: route && ROUTES.includes(route) ? route : null };
+}
+
+/** The prefix a ductor's shell puts before its view names: `#/s/work/` + `stream`. */
+export function serverHashPrefix(server: string): string {
+  return `#/s/${server}/`;
+}
+
+/** The overview's address. */
+export const FLEET_HASH = "#/";

@@ -1,0 +1,200 @@
+/**
+ * The fleet's pure parts in Node: its address-bar grammar, per-ductor tokens and links, and what a card says
+ * (link, work, last line, cost today).
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { forgetServerToken, loadSaved, loadServerToken, parseServerLink, saveServerToken, saveToken } from "../src/app/storage.js";
+import { cardLink, workState } from "../src/fleet/card-state.js";
+import { formatCost, localMidnight } from "../src/fleet/cost-today.js";
+import { FLEET_HASH, parseFleetHash, serverHashPrefix } from "../src/fleet/fleet-route.js";
+import { LastLine } from "../src/fleet/last-line.js";
+
+describe("fleet addresses", () => {
+  it("reads a ductor and its view from #/s/<name>/<view>", () => {
+    expect(parseFleetHash("#/s/work/sessions")).toEqual({ server: "work", route: "sessions" });
+    expect(parseFleetHash("#/s/home-2/stream&x=1")).toEqual({ server: "home-2", route: "stream" });
+    expect(parseFleetHash("#/s/work")).toEqual({ server: "work", route: null });
+    expect(parseFleetHash("#/s/work/")).toEqual({ server: "work", route: null });
+    expect(parseFleetHash("#/s/work/nope")).toEqual({ server: "work", route: null });
+  });
+
+  it("anything that names no valid ductor is the overview", () => {
+    for (const hash of [
+      "",
+      "#",
+      FLEET_HASH,
+      "#/stream",
+      "#/s/",
+      "#/s/Work/stream",
+      "#/s/-x/stream",
+      `#/s/${"a".repeat(33)}/logs`,
+      "#/s/%3Cimg%3E/logs",
+    ]) {
+      expect(parseFleetHash(hash)).toEqual({ server: null, route: null });
+    }
+  });
+
+  it("a shell's prefix puts the view after the ductor's name", () => {
+    expect(`${serverHashPrefix("work")}logs`).toBe("#/s/work/logs");
+    expect(parseFleetHash(`${serverHashPrefix("work")}logs`)).toEqual({ server: "work", route: "logs" });
+  });
+});
+
+describe("#server=<name>&token=… links", () => {
+  it("names one ductor and its token, in either order, decoded", () => {
+    expect(parseServerLink("#server=work&token=abc")).toEqual({ server: "work", token: "abc" });
+    expect(parseServerLink("#token=a%2Bb&server=home")).toEqual({ server: "home", token: "a+b" });
+    expect(parseServerLink("#server=work&token=100%")).toEqual({ server: "work", token: "100%" });
+  });
+
+  it("is not a server link without both, or with a name the relay would never use", () => {
+    expect(parseServerLink("#token=abc")).toBeNull();
+    expect(parseServerLink("#server=work")).toBeNull();
+    expect(parseServerLink("#server=work&token=")).toBeNull();
+    expect(parseServerLink("#server=Work&token=abc")).toBeNull();
+    expect(parseServerLink("#server=<img>&token=abc")).toBeNull();
+    expect(parseServerLink("server=work&token=abc")).toBeNull();
+  });
+});
+
+/** A Storage over a Map, as the browser's sessionStorage/localStorage. */
+function memoryStorage(): Storage {
+  const map = new Map<string, string>();
+  return {
+    get length() {
+      return map.size;
+    },
+    clear: () => map.clear(),
+    getItem: (k) => map.get(k) ?? null,
+    key: (i) => [...map.keys()][i] ?? null,
+    removeItem: (k) => void map.delete(k),
+    setItem: (k, v) => void map.set(k, String(v)),
+  };
+}
+
+describe("per-ductor tokens", () => {
+  const g = globalThis as { sessionStorage?: Storage; localStorage?: Storage };
+  afterEach(() => {
+    delete g.sessionStorage;
+    delete g.localStorage;
+  });
+
+  it("each ductor has its own token; none is the single-ductor token", () => {
+    g.sessionStorage = memoryStorage();
+    g.localStorage = memoryStorage();
+    saveServerToken("home", "home-token", false);
+    saveServerToken("work", "work-token", true);
+    expect(loadServerToken("home")).toEqual({ token: "home-token", remembered: false });
+    expect(loadServerToken("work")).toEqual({ token: "work-token", remembered: true });
+    expect(loadServerToken("lab")).toBeNull();
+    expect(loadSaved()).toBeNull();
+    expect(g.localStorage.getItem("ductor-dashboard.token@work")).toBe("work-token");
+
+    // Remembering moves it; forgetting one leaves the other, and the single-ductor token, alone.
+    saveToken("single", null, false);
+    saveServerToken("home", "home-2", true);
+    expect(g.sessionStorage.getItem("ductor-dashboard.token@home")).toBeNull();
+    forgetServerToken("home");
+    expect(loadServerToken("home")).toBeNull();
+    expect(loadServerToken("work")?.token).toBe("work-token");
+    expect(loadSaved()?.token).toBe("single");
+  });
+
+  it("without storage (a privacy mode) nothing throws and nothing is held", () => {
+    saveServerToken("home", "t", true);
+    expect(loadServerToken("home")).toBeNull();
+    forgetServerToken("home");
+  });
+});
+
+describe("a card's link", () => {
+  const now = 1_000_000;
+  it("tells a relay that lost ductor from a page that lost the relay", () => {
+    const open = { kind: "open", since: 0 } as const;
+    expect(cardLink({ signedIn: true, link: open, upstream: null }, now)).toEqual({ kind: "live", text: "live" });
+    expect(cardLink({ signedIn: true, link: open, upstream: "connected" }, now).kind).toBe("live");
+    expect(cardLink({ signedIn: true, link: open, upstream: "disconnected" }, now)).toEqual({ kind: "unreachable", text: "unreachable" });
+    expect(cardLink({ signedIn: true, link: open, upstream: "refused" }, now).kind).toBe("unreachable");
+    expect(
+      cardLink({ signedIn: true, link: { kind: "reconnecting", retryAt: now + 2_500, attempt: 1, code: 1006 }, upstream: null }, now),
+    ).toEqual({
+      kind: "reconnecting",
+      text: "reconnecting in 3 s",
+    });
+    expect(cardLink({ signedIn: true, link: { kind: "reconnecting", retryAt: now - 1, attempt: 2 }, upstream: null }, now).text).toBe(
+      "reconnecting…",
+    );
+    expect(cardLink({ signedIn: true, link: { kind: "closed", code: 1011 }, upstream: null }, now).kind).toBe("unreachable");
+    expect(cardLink({ signedIn: true, link: { kind: "connecting" }, upstream: null }, now).kind).toBe("connecting");
+  });
+
+  it("is signed out without a token, or when the token was refused", () => {
+    expect(cardLink({ signedIn: false, link: { kind: "open", since: 0 }, upstream: null }, now)).toEqual({
+      kind: "signed-out",
+      text: "signed out",
+    });
+    expect(cardLink({ signedIn: true, link: { kind: "refused" }, upstream: null }, now)).toEqual({
+      kind: "signed-out",
+      text: "token refused",
+    });
+  });
+
+  it("working or quiet from the activity; unknown while not linked", () => {
+    expect(workState({ kind: "tool", name: "Shell", since: 0 })).toBe("working");
+    expect(workState({ kind: "writing", since: 0, lastAt: 0 })).toBe("working");
+    expect(workState({ kind: "thinking", since: 0 })).toBe("working");
+    expect(workState({ kind: "status", label: "compacting", since: 0 })).toBe("working");
+    expect(workState({ kind: "quiet", since: 0 })).toBe("quiet");
+    expect(workState({ kind: "connecting", since: 0 })).toBe("unknown");
+    expect(workState({ kind: "disconnected", since: 0, retryAt: null, upstream: true })).toBe("unknown");
+  });
+});
+
+describe("a card's last line", () => {
+  it("is the last line with something in it, however the deltas split it", () => {
+    const last = new LastLine();
+    expect(last.line).toBe("");
+    last.push("first li");
+    expect(last.line).toBe("first li");
+    last.push("ne\nsecond ");
+    last.push("line\n\n  \n");
+    expect(last.line).toBe("second line");
+    last.push("third");
+    expect(last.line).toBe("third");
+  });
+
+  it("drops control characters and keeps a bounded tail", () => {
+    const last = new LastLine();
+    last.push("\u001b[31mred\u001b[0m text\r\n");
+    expect(last.line).toBe("[31mred[0m text");
+    for (let i = 0; i < 10_000; i++) last.push(`line ${i}\n`);
+    expect(last.line).toBe("line 9999");
+    last.push("x".repeat(10_000));
+    expect(last.line.length).toBe(300);
+    expect(last.line.endsWith("…")).toBe(true);
+  });
+
+  it("keeps hostile markup as the characters it is", () => {
+    const last = new LastLine();
+    last.push("<img src=x onerror=alert(1)>\n");
+    expect(last.line).toBe("<img src=x onerror=alert(1)>");
+  });
+});
+
+describe("cost today", () => {
+  const noon = new Date(2026, 10, 26, 12, 0, 0).getTime();
+  const midnight = new Date(2026, 10, 26, 0, 0, 0).getTime();
+
+  it("starts at local midnight", () => {
+    expect(localMidnight(noon)).toBe(midnight);
+    expect(localMidnight(midnight)).toBe(midnight);
+  });
+
+  it("reads as money, and — when it cannot be known", () => {
+    expect(formatCost(null)).toBe("—");
+    expect(formatCost(0)).toBe("$0.00");
+    expect(formatCost(0.001)).toBe("< $0.01");
+    expect(formatCost(1.234)).toBe("$1.23");
+    expect(formatCost(1234.5)).toBe("$1,235");
+  });
+});

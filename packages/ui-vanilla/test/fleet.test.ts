@@ -1,0 +1,234 @@
+/**
+ * Several ductors in one dashboard, in real Chromium: two real mock ductors (each its own token) behind one real
+ * `startDashboardServer({ ductors })` serving the built site. The fleet overview's cards, per-ductor sign-in and
+ * links, a ductor's full app under `#/s/<name>/…`, and one ductor stopping while the other goes on.
+ */
+import { fileURLToPath } from "node:url";
+import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-server";
+import { startMockServer, type MockServer } from "@ductor/mock-server";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HOSTILE, launch, newPage, screenshot, streamText } from "./helpers.js";
+
+const siteDir = fileURLToPath(new URL("../test-output/site", import.meta.url));
+
+let browser: Browser;
+let home: MockServer;
+let work: MockServer;
+let workClosed = false;
+let dash: DashboardServer;
+
+beforeAll(async () => {
+  browser = await launch();
+  [home, work] = await Promise.all([startMockServer({ heartbeatMs: 0 }), startMockServer({ heartbeatMs: 0 })]);
+  dash = await startDashboardServer({
+    ductors: [
+      { name: "home", url: home.url, token: home.token },
+      { name: "work", url: work.url, token: work.token },
+    ],
+    history: false,
+    siteDir,
+  });
+  // Each relay's own upstream socket to its ductor.
+  for (let i = 0; i < 200 && (home.streamClients() !== 1 || work.streamClients() !== 1); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  await dash?.close();
+  await home?.close();
+  if (!workClosed) await work?.close();
+});
+
+const card = (page: Page, server: string) => page.locator(`.fleet-card[data-server="${server}"]`);
+const cardLinkState = (page: Page, server: string) => card(page, server).getAttribute("data-link");
+const lastLine = (page: Page, server: string) => card(page, server).locator(".fleet-last-line").textContent();
+const viewers = (server: string) => dash.servers.find((s) => s.name === server)?.relay?.stats().viewers ?? -1;
+
+/**
+ * A page in a browser that has seen this fleet before (the flag the site keeps): it asks for the list of ductors at
+ * once. A first visit with no link shows the connect form and finds the fleet from there (its own test).
+ */
+async function fleetPage(): Promise<Awaited<ReturnType<typeof newPage>>> {
+  const opened = await newPage(browser);
+  await opened.context.addInitScript(() => localStorage.setItem("ductor-dashboard.fleet", "1"));
+  return opened;
+}
+
+async function signInOnCard(page: Page, server: string, token: string, remember = false): Promise<void> {
+  await card(page, server).locator("input[type=password]").fill(token);
+  if (remember) await card(page, server).locator("input[type=checkbox]").check();
+  await card(page, server).getByRole("button", { name: "Sign in" }).click();
+}
+
+describe("the fleet overview", () => {
+  it("a first visit with no link asks nothing until the connect form meets the fleet, then shows it", async () => {
+    const { page, context, errors } = await newPage(browser);
+    const asked: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname.startsWith("/dashboard")) asked.push(new URL(r.url()).pathname);
+    });
+    await page.goto(dash.url);
+    await page.locator("#dd-token").fill(home.token);
+    expect(asked).toEqual([]);
+    await page.locator("form.connect-form button[type=submit]").click();
+    await expect.poll(() => page.locator(".fleet-card").count()).toBe(2);
+    expect(asked).toEqual(["/dashboard/status", "/dashboard/servers"]);
+    // The token typed there went to no ductor: each card asks for its own.
+    expect(await cardLinkState(page, "home")).toBe("signed-out");
+    expect(await page.evaluate(() => localStorage.getItem("ductor-dashboard.fleet"))).toBe("1");
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+
+    // The next visit of this browser goes to the fleet at once.
+    await page.reload();
+    await expect.poll(() => page.locator(".fleet-card").count()).toBe(2);
+    await context.close();
+  });
+
+  it("lists both ductors signed out, then each card signs in its own ductor and shows its own output", async () => {
+    const { page, context, errors } = await fleetPage();
+    await page.goto(dash.url);
+    await expect.poll(() => page.locator(".fleet-card").count()).toBe(2);
+    expect(await cardLinkState(page, "home")).toBe("signed-out");
+    expect(await cardLinkState(page, "work")).toBe("signed-out");
+    await screenshot(page, "fleet-signed-out");
+
+    await signInOnCard(page, "home", home.token);
+    await expect.poll(() => cardLinkState(page, "home")).toBe("live");
+    expect(await cardLinkState(page, "work")).toBe("signed-out");
+    await signInOnCard(page, "work", work.token);
+    await expect.poll(() => cardLinkState(page, "work")).toBe("live");
+    await expect.poll(() => [viewers("home"), viewers("work")], { timeout: 10_000 }).toEqual([1, 1]);
+
+    home.broadcast({ type: "text_delta", data: "home: deploying the " });
+    home.broadcast({ type: "text_delta", data: "site\n" });
+    work.broadcast({ type: "text_delta", data: "work: tests are green\n" });
+    work.broadcast({ type: "tool_activity", data: "Shell" });
+    await expect.poll(() => lastLine(page, "home")).toBe("home: deploying the site");
+    await expect.poll(() => lastLine(page, "work")).toBe("work: tests are green");
+    await expect.poll(() => card(page, "work").locator(".fleet-activity").textContent()).toMatch(/^Running Shell · \d+ s$/);
+    expect(await card(page, "work").getAttribute("data-work")).toBe("working");
+    expect(await card(page, "home").locator(".fleet-work").textContent()).toBe("working"); // writing, just now
+    expect(await card(page, "home").locator(".fleet-cost").textContent()).toMatch(/^today (\$\d+\.\d\d|—)$/);
+
+    // Hostile output is the characters it is, on the card too.
+    home.broadcast({ type: "text_delta", data: `${HOSTILE[0]}\n` });
+    await expect.poll(() => lastLine(page, "home")).toBe(HOSTILE[0]);
+    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await expect.poll(() => page.evaluate(() => document.title)).toMatch(/working · ductor/);
+    expect(errors).toEqual([]);
+    await context.close();
+    await expect.poll(() => [viewers("home"), viewers("work")], { timeout: 10_000 }).toEqual([0, 0]);
+  });
+
+  it("a token for one ductor does not sign in the other, from the card or from a link", async () => {
+    const { page, context, errors } = await fleetPage();
+    await page.goto(dash.url);
+    await signInOnCard(page, "work", home.token);
+    await expect.poll(() => card(page, "work").locator(".fleet-signin-message").textContent()).toBe("work refused this token.");
+    expect(await cardLinkState(page, "work")).toBe("signed-out");
+    expect(await page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token@work"))).toBeNull();
+
+    // A link for work carrying home's token: refused by work, stored nowhere, the address bar clean.
+    await page.goto(`${dash.url}#server=work&token=${encodeURIComponent(home.token)}`);
+    await expect.poll(() => card(page, "work").locator(".fleet-signin-message").textContent()).toMatch(/work: .*refused the token/);
+    expect(await page.evaluate(() => location.hash)).toBe("#/");
+    expect(await page.evaluate(() => ({ ...sessionStorage, ...localStorage }))).not.toHaveProperty("ductor-dashboard.token@work");
+    expect(await cardLinkState(page, "home")).toBe("signed-out");
+    expect(errors.filter((e) => !/401|403/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it("#server=work&token=… signs in work, leaves the address bar clean and opens work's app; back to the fleet", async () => {
+    const { page, context, errors } = await newPage(browser);
+    // The page's sockets: leaving work's app must close its own.
+    const sockets: string[] = [];
+    page.on("websocket", (ws) => {
+      sockets.push("open");
+      ws.on("close", () => sockets.push("close"));
+    });
+    await page.goto(`${dash.url}#server=work&token=${encodeURIComponent(work.token)}`);
+    expect(await page.evaluate(() => location.href)).not.toContain(work.token);
+    await page.waitForSelector(".badge[data-state=open]");
+    expect(await page.evaluate(() => location.hash)).toBe("#/s/work/stream");
+    expect(await page.locator(".brand-server").textContent()).toBe("work");
+    work.broadcast({ type: "text_delta", data: "only in work\n" });
+    home.broadcast({ type: "text_delta", data: "only in home\n" });
+    await expect.poll(() => streamText(page)).toContain("only in work\n");
+    expect(await streamText(page)).not.toContain("only in home");
+    // Stored once work accepted it, for work only.
+    expect(await page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token@work"))).toBe(work.token);
+    expect(await page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token@home"))).toBeNull();
+    expect(await page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token"))).toBeNull();
+
+    // Back to the overview: work's app ends (its socket with it), work's card is live, home's asks for its token.
+    await page.locator(".fleet-back").click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe("#/");
+    await expect.poll(() => cardLinkState(page, "work")).toBe("live");
+    expect(await cardLinkState(page, "home")).toBe("signed-out");
+    // Work's app's socket closed, the card's opened (Playwright may report the two in either order).
+    await expect.poll(() => [...sockets].sort()).toEqual(["close", "open", "open"]);
+    await expect.poll(() => viewers("work"), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => lastLine(page, "work")).toBe("only in work"); // from the relay's recent history
+
+    // A click on the card opens work's app again.
+    await card(page, "work").locator(".fleet-last-line").click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe("#/s/work/stream");
+    await page.waitForSelector(".badge[data-state=open]");
+    await page.goBack();
+    await expect.poll(() => page.locator(".fleet-card").count()).toBe(2);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a bookmarked #/s/work/sessions opens that view of work", async () => {
+    const { page, context, errors } = await fleetPage();
+    await page.goto(dash.url);
+    await signInOnCard(page, "work", work.token, true); // remembered: a new tab of this browser has it
+    await expect.poll(() => cardLinkState(page, "work")).toBe("live");
+
+    const tab = await context.newPage();
+    const sessionRequests: string[] = [];
+    tab.on("request", (r) => {
+      if (r.url().includes("/dashboard/sessions")) sessionRequests.push(new URL(r.url()).pathname);
+    });
+    await tab.goto(`${dash.url}#/s/work/sessions`);
+    await tab.waitForSelector("table.sessions tbody tr, .view-sessions .empty");
+    expect(await tab.locator(".nav-link[aria-current=page]").textContent()).toBe("Sessions & tasks");
+    expect(await tab.locator(".brand-server").textContent()).toBe("work");
+    expect(await tab.evaluate(() => location.hash)).toBe("#/s/work/sessions");
+    expect(sessionRequests.length).toBeGreaterThan(0);
+    expect(sessionRequests.every((p) => p === "/s/work/dashboard/sessions")).toBe(true);
+
+    // Its nav stays under work's name; a bookmark of home without its token shows home's card asking for it.
+    await tab.locator(".nav-link", { hasText: "Logs" }).click();
+    await expect.poll(() => tab.evaluate(() => location.hash)).toBe("#/s/work/logs");
+    await tab.goto(`${dash.url}#/s/home/status`);
+    await expect.poll(() => tab.evaluate(() => location.hash)).toBe("#/");
+    await expect.poll(() => cardLinkState(tab, "home")).toBe("signed-out");
+    await expect.poll(() => tab.evaluate(() => document.activeElement?.id)).toBe("dd-fleet-token-home");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("one ductor stopping shows on its card; the other keeps streaming", async () => {
+    const { page, context, errors } = await fleetPage();
+    await page.goto(dash.url);
+    await signInOnCard(page, "home", home.token);
+    await signInOnCard(page, "work", work.token);
+    await expect.poll(() => cardLinkState(page, "home")).toBe("live");
+    await expect.poll(() => cardLinkState(page, "work")).toBe("live");
+
+    workClosed = true;
+    await work.close();
+    await expect.poll(() => cardLinkState(page, "work"), { timeout: 15_000 }).toMatch(/^(unreachable|reconnecting)$/);
+    await expect.poll(() => card(page, "work").locator(".fleet-activity").textContent()).toMatch(/^Disconnected/);
+    for (let i = 1; i <= 3; i++) home.broadcast({ type: "text_delta", data: `home goes on ${i}\n` });
+    await expect.poll(() => lastLine(page, "home")).toBe("home goes on 3");
+    expect(await cardLinkState(page, "home")).toBe("live");
+    await screenshot(page, "fleet-one-down");
+    expect(errors.filter((e) => !/50\d/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
