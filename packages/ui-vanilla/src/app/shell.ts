@@ -57,9 +57,11 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
   const { signal } = scope;
   const prefix = opts.routePrefix ?? "#/";
   let refused = false;
+  let relayKnown: boolean | null = null;
 
   const ctx: AppContext = {
     client: opts.client,
+    isRelay: () => relayKnown,
     refuse(reason: string): void {
       if (refused || scope.disposed) return;
       refused = true;
@@ -236,6 +238,12 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     },
   });
   scope.register(() => live.close());
+  // The Usage panel asks relay-only endpoints only once the stream's first ping has said this is a relay.
+  scope.register(
+    live.stream.on("open", (ev) => {
+      relayKnown = ev.relay !== null;
+    }),
+  );
   const activity = createActivityTracker(live.stream);
   scope.register(() => activity.dispose());
   streamView.attachActivity(activity, () => go("stream", true));

@@ -26,4 +26,9 @@ export interface AppContext {
   readonly client: Client;
   /** The server refused the token: stop everything and show the connect form with `reason`. */
   refuse(reason: string): void;
+  /**
+   * Whether the server is a relay (`ductor-dashboard serve` with the token): `null` until the live stream's first
+   * open says. Relay-only requests wait for it rather than ask plain ductor for a 404. Absent: ask and see.
+   */
+  isRelay?(): boolean | null;
 }

@@ -2,7 +2,9 @@
  * The Usage panel of Sessions & tasks: "Spent today $X · last hour $Y", cost (or tokens) per day over the last
  * 14 days, and per session over the last 24 hours. The figures come from a relay's usage samples
  * (`client.history.usage`, what `ductor-dashboard serve` saw spent between its snapshots of sessions.json); a
- * plain ductor has no history (404), and the panel says what it needs instead of showing anything broken.
+ * plain ductor has no history, and the panel says what it needs instead of showing anything broken. The app's
+ * live stream says which it is (a relay's first ping); the panel waits for that rather than ask plain ductor for a
+ * 404 (the browser logs every one). Mounted without that hint, a 404 (NotFoundError) means the same.
  *
  * Polled every 30 s while the view is shown (the same schedule as the view's tables: paused on a hidden tab).
  * After the first answer only the last few minutes are asked again; every 20th round asks for all 14 days, so
@@ -26,7 +28,29 @@ const FULL_EVERY = 20;
 /** Lines drawn in the 24-hour chart; the rest are summed into one "other sessions" line. */
 const MAX_LINES = 5;
 
-type Loaded = { relay: false } | { relay: true; from: number; at: number; samples: UsageSample[] };
+type Loaded = { relay: false } | { relay: null } | { relay: true; from: number; at: number; samples: UsageSample[] };
+
+/** How long a round waits for the live stream to say whether the server is a relay. */
+const RELAY_WAIT_MS = 15_000;
+
+/** `ctx.isRelay()` once it is known (true/false), or null when it is still unknown after RELAY_WAIT_MS. */
+async function relayKnown(ctx: AppContext, signal: AbortSignal): Promise<boolean | null> {
+  const ask = ctx.isRelay;
+  if (!ask) return true; // no hint: ask the relay endpoint and let a 404 say no
+  const deadline = Date.now() + RELAY_WAIT_MS;
+  for (let known = ask(); ; known = ask()) {
+    if (known !== null || signal.aborted || Date.now() >= deadline) return known;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 200);
+      signal.addEventListener("abort", done, { once: true });
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+    });
+  }
+}
 
 export interface UsagePanel {
   readonly el: HTMLElement;
@@ -186,6 +210,8 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
   }
 
   const load = async (signal: AbortSignal): Promise<Loaded> => {
+    const relay = await relayKnown(ctx, signal);
+    if (relay !== true) return { relay };
     const at = Date.now();
     const start = windowStart(at) - 1; // `from` is exclusive: a sample at the first midnight counts
     const full = lastAt === null || rounds % FULL_EVERY === 0;
@@ -199,6 +225,7 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
   };
 
   const showLoaded = (result: Loaded, now: number): void => {
+    if (result.relay === null) return; // not known yet: the next round asks again
     rounds += 1;
     if (!result.relay) {
       note.hidden = false;
