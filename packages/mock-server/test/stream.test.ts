@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startMockServer, type MockServer, type Recording } from "../src/index.js";
-import { connect, sleep } from "./helpers.js";
+import { connect, sleep, waitFor } from "./helpers.js";
 
 const servers: MockServer[] = [];
 async function start(opts: Parameters<typeof startMockServer>[0]): Promise<MockServer> {
@@ -52,12 +52,12 @@ describe("handshake", () => {
   });
 
   it("protocol pings every heartbeat; a client that does not pong is dropped (1006)", async () => {
-    const s = await start({ token: "t", heartbeatMs: 150 });
+    // The pong is due within half a heartbeat; 400 ms leaves a loaded machine 200 ms to answer from this process.
+    const s = await start({ token: "t", heartbeatMs: 400 });
     const c = connect(`${s.streamUrl}?token=t`);
     let pings = 0;
     c.ws.on("ping", () => pings++);
-    await sleep(500);
-    expect(pings).toBeGreaterThanOrEqual(2);
+    await waitFor(() => pings >= 2, 10_000);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
     const mute = connect(`${s.streamUrl}?token=t`, { autoPong: false });
     const closed = await mute.closed;
@@ -72,14 +72,13 @@ describe("replay", () => {
       speed: 2,
       recording: rec([
         [0, "system_status", "thinking"],
-        [200, "text_delta", "héllo 👋\n"],
-        [600, "tool_activity", ""],
-        [800, "system_status", null],
+        [400, "text_delta", "héllo 👋\n"],
+        [1200, "tool_activity", ""],
+        [1600, "system_status", null],
       ]),
     });
     const c = connect(`${s.streamUrl}?token=t`);
     await c.waitFrames(5);
-    const started = c.frames[0]!.at;
     expect(c.texts()).toEqual([
       '{"type": "ping"}',
       '{"type": "system_status", "data": "thinking"}',
@@ -87,9 +86,16 @@ describe("replay", () => {
       '{"type": "tool_activity", "data": ""}',
       '{"type": "system_status", "data": null}',
     ]);
-    const offsets = c.frames.slice(1).map((f) => f.at - started);
-    const expected = [0, 100, 300, 400];
-    for (const [i, o] of offsets.entries()) expect(Math.abs(o - expected[i]!)).toBeLessThan(60);
+    // When the server sent each event, from its ping (the replay starts right after it). Halved by speed 2.
+    // A timer is never early, only late on a busy machine: so never sooner than the scaled offset, and at most
+    // 300 ms after it (unscaled, the last two would come 600 and 800 ms after theirs).
+    const sent = s.sent().filter((f) => f.connection === 1);
+    const offsets = sent.slice(1).map((f) => f.at - sent[0]!.at);
+    const expected = [0, 200, 600, 800];
+    for (const [i, o] of offsets.entries()) {
+      expect(o, `event ${i} at ${offsets.join(", ")}`).toBeGreaterThanOrEqual(expected[i]! - 2);
+      expect(o, `event ${i} at ${offsets.join(", ")}`).toBeLessThan(expected[i]! + 300);
+    }
     await s.replay.done;
     expect(s.replay.position).toBe(4);
   });
@@ -193,9 +199,13 @@ describe("replay", () => {
     s.replay.start();
     await c.waitFrames(2);
     s.replay.pause();
-    const n = c.frames.length;
+    // What the server had sent when paused (on a stalled loop "b" may already be on its way): all of it arrives,
+    // then nothing more.
+    const n = s.sent().filter((f) => f.connection === 1).length;
+    await c.waitFrames(n);
     await sleep(300);
     expect(c.frames.length).toBe(n);
+    expect(s.sent().filter((f) => f.connection === 1)).toHaveLength(n);
     s.replay.start();
     await s.replay.done;
     await c.waitFrames(4);
@@ -221,7 +231,8 @@ describe("replay", () => {
     const s = await start({ token: "t", recording: "coding-session", speed: 0 });
     const c = connect(`${s.streamUrl}?token=t`);
     await s.replay.done;
-    await sleep(50);
+    // Everything the server sent has arrived (not "50 ms later", which a loaded machine may not meet).
+    await waitFor(() => c.frames.length === s.sent().filter((f) => f.connection === 1).length, 10_000);
     const evs = c
       .texts()
       .slice(1)
