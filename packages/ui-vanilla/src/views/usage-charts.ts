@@ -4,10 +4,11 @@
  * is built, so light and dark both read well; the panel rebuilds the charts when the scheme changes.
  *
  * uPlot draws on a canvas: nothing from ductor's data becomes markup here (session keys are only in the panel's
- * own legend, as text). Its stylesheet is part of ours (dist/style.css and the site's CSS).
+ * own legend, as text). This module is loaded on demand (the panel imports it dynamically, so uPlot is not in the
+ * first load of the site); uPlot's stylesheet is imported by the panel, so it is part of ours.
  */
-import "uplot/dist/uPlot.min.css";
 import uPlot from "uplot";
+import { cssVar, lineColour } from "./usage-colours.js";
 
 export type Metric = "cost" | "tokens";
 
@@ -30,18 +31,7 @@ export interface Chart {
   destroy(): void;
 }
 
-const PALETTE = 6;
 const HEIGHT = 170;
-
-function cssVar(el: Element, name: string, fallback: string): string {
-  const v = getComputedStyle(el).getPropertyValue(name).trim();
-  return v === "" ? fallback : v;
-}
-
-/** The colour of the `i`th line (cycling through the stylesheet's six). */
-export function lineColour(el: Element, i: number): string {
-  return cssVar(el, `--usage-${(i % PALETTE) + 1}`, "#3451d1");
-}
 
 /** Axis values: "$0.12", "$1.2k" / "3.4k", "1.2M". */
 function shortValue(metric: Metric, v: number): string {

@@ -17,7 +17,21 @@ import type { Scope } from "../app/scope.js";
 import type { AppContext } from "../app/types.js";
 import { h } from "../dom.js";
 import { formatCost, formatCount } from "../format.js";
-import { drawDays, drawLines, lineColour, type Chart, type Metric } from "./usage-charts.js";
+import type { Chart, Metric } from "./usage-charts.js";
+import { lineColour } from "./usage-colours.js";
+// uPlot's stylesheet goes with ours; its code is loaded when the first chart is drawn (see loadCharts).
+import "uplot/dist/uPlot.min.css";
+
+type Charts = typeof import("./usage-charts.js");
+let chartsModule: Promise<Charts> | null = null;
+/** uPlot and the chart code, fetched once, on demand: most visits never open Sessions & tasks behind a relay. */
+function loadCharts(): Promise<Charts> {
+  chartsModule ??= import("./usage-charts.js").catch((err: unknown) => {
+    chartsModule = null; // a failed chunk load (a deploy in between) is tried again next time
+    throw err;
+  });
+  return chartsModule;
+}
 
 const USAGE_INTERVAL_MS = 30_000;
 const DAYS = 14;
@@ -108,6 +122,8 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
   let metric: Metric = "cost";
   let drawn: Chart[] = [];
   let drawnKey = "";
+  /** Bumped per render that draws: a chart module that loads late draws only for the latest. */
+  let drawing = 0;
   let lastNow = 0;
 
   const clearCharts = (): void => {
@@ -165,16 +181,28 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
     empty.hidden = labels.length > 0;
     linesPlot.hidden = labels.length === 0;
 
-    const width = daysPlot.clientWidth;
-    const key = JSON.stringify([metric, days.map(value), series.times, lines, width > 0]);
+    const key = JSON.stringify([metric, days.map(value), series.times, lines, daysPlot.clientWidth > 0]);
     if (!force && key === drawnKey) return;
-    clearCharts();
-    if (width <= 0) return;
-    drawn = [
-      drawDays(daysPlot, { starts: days.map((d) => d.start), values: days.map(value) }, metric, width),
-      ...(labels.length > 0 ? [drawLines(linesPlot, { times: series.times, lines }, metric, linesPlot.clientWidth)] : []),
-    ];
     drawnKey = key;
+    const generation = ++drawing;
+    const draw = (mod: Charts): void => {
+      // A newer render, a hidden view or an ended scope owns the plots now.
+      if (generation !== drawing || scope.disposed) return;
+      clearCharts();
+      const width = daysPlot.clientWidth;
+      if (width <= 0) return;
+      drawn = [
+        mod.drawDays(daysPlot, { starts: days.map((d) => d.start), values: days.map(value) }, metric, width),
+        ...(labels.length > 0 ? [mod.drawLines(linesPlot, { times: series.times, lines }, metric, linesPlot.clientWidth)] : []),
+      ];
+      drawnKey = key;
+    };
+    loadCharts().then(draw, (err: unknown) => {
+      if (generation !== drawing) return;
+      drawnKey = ""; // try again on the next round
+      error.textContent = `Couldn't draw the usage charts: ${err instanceof Error ? err.message : String(err)}`;
+      error.hidden = false;
+    });
   };
 
   const setMetric = (m: Metric): void => {
