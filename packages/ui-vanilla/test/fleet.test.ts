@@ -8,7 +8,10 @@ import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-se
 import { startMockServer, type MockServer } from "@ductor/mock-server";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HOSTILE, launch, newPage, screenshot, streamText } from "./helpers.js";
+import { HOSTILE, harnessDir, launch, newPage, screenshot, streamText } from "./helpers.js";
+
+/** Polls for up to 10 s: a loaded 2-core machine may take a few seconds to connect and draw. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 });
 
 const siteDir = fileURLToPath(new URL("../test-output/site", import.meta.url));
 
@@ -73,7 +76,7 @@ describe("the fleet overview", () => {
     await page.locator("#dd-token").fill(home.token);
     expect(asked).toEqual([]);
     await page.locator("form.connect-form button[type=submit]").click();
-    await expect.poll(() => page.locator(".fleet-card").count()).toBe(2);
+    await poll(() => page.locator(".fleet-card").count()).toBe(2);
     expect(asked).toEqual(["/dashboard/status", "/dashboard/servers"]);
     // The token typed there went to no ductor: each card asks for its own.
     expect(await cardLinkState(page, "home")).toBe("signed-out");
@@ -82,57 +85,57 @@ describe("the fleet overview", () => {
 
     // The next visit of this browser goes to the fleet at once.
     await page.reload();
-    await expect.poll(() => page.locator(".fleet-card").count()).toBe(2);
+    await poll(() => page.locator(".fleet-card").count()).toBe(2);
     await context.close();
   });
 
   it("lists both ductors signed out, then each card signs in its own ductor and shows its own output", async () => {
     const { page, context, errors } = await fleetPage();
     await page.goto(dash.url);
-    await expect.poll(() => page.locator(".fleet-card").count()).toBe(2);
+    await poll(() => page.locator(".fleet-card").count()).toBe(2);
     expect(await cardLinkState(page, "home")).toBe("signed-out");
     expect(await cardLinkState(page, "work")).toBe("signed-out");
     await screenshot(page, "fleet-signed-out");
 
     await signInOnCard(page, "home", home.token);
-    await expect.poll(() => cardLinkState(page, "home")).toBe("live");
+    await poll(() => cardLinkState(page, "home")).toBe("live");
     expect(await cardLinkState(page, "work")).toBe("signed-out");
     await signInOnCard(page, "work", work.token);
-    await expect.poll(() => cardLinkState(page, "work")).toBe("live");
-    await expect.poll(() => [viewers("home"), viewers("work")], { timeout: 10_000 }).toEqual([1, 1]);
+    await poll(() => cardLinkState(page, "work")).toBe("live");
+    await poll(() => [viewers("home"), viewers("work")]).toEqual([1, 1]);
 
     home.broadcast({ type: "text_delta", data: "home: deploying the " });
     home.broadcast({ type: "text_delta", data: "site\n" });
     work.broadcast({ type: "text_delta", data: "work: tests are green\n" });
     work.broadcast({ type: "tool_activity", data: "Shell" });
-    await expect.poll(() => lastLine(page, "home")).toBe("home: deploying the site");
-    await expect.poll(() => lastLine(page, "work")).toBe("work: tests are green");
-    await expect.poll(() => card(page, "work").locator(".fleet-activity").textContent()).toMatch(/^Running Shell · \d+ s$/);
+    await poll(() => lastLine(page, "home")).toBe("home: deploying the site");
+    await poll(() => lastLine(page, "work")).toBe("work: tests are green");
+    await poll(() => card(page, "work").locator(".fleet-activity").textContent()).toMatch(/^Running Shell · \d+ s$/);
     expect(await card(page, "work").getAttribute("data-work")).toBe("working");
     expect(await card(page, "home").locator(".fleet-work").textContent()).toBe("working"); // writing, just now
     expect(await card(page, "home").locator(".fleet-cost").textContent()).toMatch(/^today (\$\d+\.\d\d|—)$/);
 
     // Hostile output is the characters it is, on the card too.
     home.broadcast({ type: "text_delta", data: `${HOSTILE[0]}\n` });
-    await expect.poll(() => lastLine(page, "home")).toBe(HOSTILE[0]);
+    await poll(() => lastLine(page, "home")).toBe(HOSTILE[0]);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
-    await expect.poll(() => page.evaluate(() => document.title)).toMatch(/working · ductor/);
+    await poll(() => page.evaluate(() => document.title)).toMatch(/working · ductor/);
     expect(errors).toEqual([]);
     await context.close();
-    await expect.poll(() => [viewers("home"), viewers("work")], { timeout: 10_000 }).toEqual([0, 0]);
+    await poll(() => [viewers("home"), viewers("work")]).toEqual([0, 0]);
   });
 
   it("a token for one ductor does not sign in the other, from the card or from a link", async () => {
     const { page, context, errors } = await fleetPage();
     await page.goto(dash.url);
     await signInOnCard(page, "work", home.token);
-    await expect.poll(() => card(page, "work").locator(".fleet-signin-message").textContent()).toBe("work refused this token.");
+    await poll(() => card(page, "work").locator(".fleet-signin-message").textContent()).toBe("work refused this token.");
     expect(await cardLinkState(page, "work")).toBe("signed-out");
     expect(await page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token@work"))).toBeNull();
 
     // A link for work carrying home's token: refused by work, stored nowhere, the address bar clean.
     await page.goto(`${dash.url}#server=work&token=${encodeURIComponent(home.token)}`);
-    await expect.poll(() => card(page, "work").locator(".fleet-signin-message").textContent()).toMatch(/work: .*refused the token/);
+    await poll(() => card(page, "work").locator(".fleet-signin-message").textContent()).toMatch(/work: .*refused the token/);
     expect(await page.evaluate(() => location.hash)).toBe("#/");
     expect(await page.evaluate(() => ({ ...sessionStorage, ...localStorage }))).not.toHaveProperty("ductor-dashboard.token@work");
     expect(await cardLinkState(page, "home")).toBe("signed-out");
@@ -155,7 +158,7 @@ describe("the fleet overview", () => {
     expect(await page.locator(".brand-server").textContent()).toBe("work");
     work.broadcast({ type: "text_delta", data: "only in work\n" });
     home.broadcast({ type: "text_delta", data: "only in home\n" });
-    await expect.poll(() => streamText(page)).toContain("only in work\n");
+    await poll(() => streamText(page)).toContain("only in work\n");
     expect(await streamText(page)).not.toContain("only in home");
     // Stored once work accepted it, for work only.
     expect(await page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token@work"))).toBe(work.token);
@@ -164,20 +167,20 @@ describe("the fleet overview", () => {
 
     // Back to the overview: work's app ends (its socket with it), work's card is live, home's asks for its token.
     await page.locator(".fleet-back").click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe("#/");
-    await expect.poll(() => cardLinkState(page, "work")).toBe("live");
+    await poll(() => page.evaluate(() => location.hash)).toBe("#/");
+    await poll(() => cardLinkState(page, "work")).toBe("live");
     expect(await cardLinkState(page, "home")).toBe("signed-out");
     // Work's app's socket closed, the card's opened (Playwright may report the two in either order).
-    await expect.poll(() => [...sockets].sort()).toEqual(["close", "open", "open"]);
-    await expect.poll(() => viewers("work"), { timeout: 10_000 }).toBe(1);
-    await expect.poll(() => lastLine(page, "work")).toBe("only in work"); // from the relay's recent history
+    await poll(() => [...sockets].sort()).toEqual(["close", "open", "open"]);
+    await poll(() => viewers("work")).toBe(1);
+    await poll(() => lastLine(page, "work")).toBe("only in work"); // from the relay's recent history
 
     // A click on the card opens work's app again.
     await card(page, "work").locator(".fleet-last-line").click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe("#/s/work/stream");
+    await poll(() => page.evaluate(() => location.hash)).toBe("#/s/work/stream");
     await page.waitForSelector(".badge[data-state=open]");
     await page.goBack();
-    await expect.poll(() => page.locator(".fleet-card").count()).toBe(2);
+    await poll(() => page.locator(".fleet-card").count()).toBe(2);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -186,7 +189,7 @@ describe("the fleet overview", () => {
     const { page, context, errors } = await fleetPage();
     await page.goto(dash.url);
     await signInOnCard(page, "work", work.token, true); // remembered: a new tab of this browser has it
-    await expect.poll(() => cardLinkState(page, "work")).toBe("live");
+    await poll(() => cardLinkState(page, "work")).toBe("live");
 
     const tab = await context.newPage();
     const sessionRequests: string[] = [];
@@ -203,13 +206,49 @@ describe("the fleet overview", () => {
 
     // Its nav stays under work's name; a bookmark of home without its token shows home's card asking for it.
     await tab.locator(".nav-link", { hasText: "Logs" }).click();
-    await expect.poll(() => tab.evaluate(() => location.hash)).toBe("#/s/work/logs");
+    await poll(() => tab.evaluate(() => location.hash)).toBe("#/s/work/logs");
     await tab.goto(`${dash.url}#/s/home/status`);
-    await expect.poll(() => tab.evaluate(() => location.hash)).toBe("#/");
-    await expect.poll(() => cardLinkState(tab, "home")).toBe("signed-out");
-    await expect.poll(() => tab.evaluate(() => document.activeElement?.id)).toBe("dd-fleet-token-home");
+    await poll(() => tab.evaluate(() => location.hash)).toBe("#/");
+    await poll(() => cardLinkState(tab, "home")).toBe("signed-out");
+    await poll(() => tab.evaluate(() => document.activeElement?.id)).toBe("dd-fleet-token-home");
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it("mount()'s destroy() ends every card: their sockets close and the page is left as it was", async () => {
+    const harness = await startDashboardServer({
+      ductors: [
+        { name: "home", url: home.url, token: home.token },
+        { name: "work", url: work.url, token: work.token },
+      ],
+      siteDir: harnessDir,
+    });
+    const relayViewers = () => harness.servers.map((s) => s.relay?.stats().viewers ?? -1);
+    try {
+      const { page, context, errors } = await fleetPage();
+      await context.addInitScript(
+        ([h, w]) => {
+          sessionStorage.setItem("ductor-dashboard.token@home", h as string);
+          sessionStorage.setItem("ductor-dashboard.token@work", w as string);
+        },
+        [home.token, work.token],
+      );
+      await page.goto(harness.url);
+      await page.evaluate(() => {
+        const w = window as unknown as { __dd: { mount: (el: Element) => { destroy(): void } }; __handle: { destroy(): void } };
+        w.__handle = w.__dd.mount(document.getElementById("app")!);
+      });
+      await poll(() => cardLinkState(page, "home")).toBe("live");
+      await poll(() => cardLinkState(page, "work")).toBe("live");
+      await poll(relayViewers).toEqual([1, 1]);
+      await page.evaluate(() => (window as unknown as { __handle: { destroy(): void } }).__handle.destroy());
+      expect(await page.evaluate(() => document.querySelector(".ductor-dashboard"))).toBeNull();
+      await poll(relayViewers).toEqual([0, 0]);
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await harness.close();
+    }
   });
 
   it("one ductor stopping shows on its card; the other keeps streaming", async () => {
@@ -217,18 +256,31 @@ describe("the fleet overview", () => {
     await page.goto(dash.url);
     await signInOnCard(page, "home", home.token);
     await signInOnCard(page, "work", work.token);
-    await expect.poll(() => cardLinkState(page, "home")).toBe("live");
-    await expect.poll(() => cardLinkState(page, "work")).toBe("live");
+    await poll(() => cardLinkState(page, "home")).toBe("live");
+    await poll(() => cardLinkState(page, "work")).toBe("live");
 
     workClosed = true;
     await work.close();
-    await expect.poll(() => cardLinkState(page, "work"), { timeout: 15_000 }).toMatch(/^(unreachable|reconnecting)$/);
-    await expect.poll(() => card(page, "work").locator(".fleet-activity").textContent()).toMatch(/^Disconnected/);
+    await poll(() => cardLinkState(page, "work")).toMatch(/^(unreachable|reconnecting)$/);
+    await poll(() => card(page, "work").locator(".fleet-activity").textContent()).toMatch(/^Disconnected/);
     for (let i = 1; i <= 3; i++) home.broadcast({ type: "text_delta", data: `home goes on ${i}\n` });
-    await expect.poll(() => lastLine(page, "home")).toBe("home goes on 3");
+    await poll(() => lastLine(page, "home")).toBe("home goes on 3");
     expect(await cardLinkState(page, "home")).toBe("live");
     await screenshot(page, "fleet-one-down");
     expect(errors.filter((e) => !/50\d/.test(e))).toEqual([]);
     await context.close();
+
+    // A page opened after work stopped: work can still be signed in to (its relay checks the token), and its card
+    // says at once that ductor is unreachable, with since when; a wrong token is still refused.
+    const later = await fleetPage();
+    await later.page.goto(dash.url);
+    await signInOnCard(later.page, "work", home.token);
+    await poll(() => card(later.page, "work").locator(".fleet-signin-message").textContent()).toBe("work refused this token.");
+    await signInOnCard(later.page, "work", work.token);
+    await poll(() => cardLinkState(later.page, "work")).toBe("unreachable");
+    await expect
+      .poll(() => card(later.page, "work").locator(".fleet-activity").textContent())
+      .toMatch(/^Disconnected from ductor since \d\d:\d\d/);
+    await later.context.close();
   });
 });

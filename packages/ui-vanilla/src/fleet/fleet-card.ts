@@ -4,7 +4,7 @@
  * card-state.ts, last-line.ts and cost-today.ts. Each card has its own client, stream and timers, in its own
  * scope, so one ductor going down touches only its card, and everything of a card ends with it.
  */
-import { type ActivityTracker, createActivityTracker } from "@ductor/dashboard-client";
+import { type ActivityTracker, ActivityState, createActivityTracker } from "@ductor/dashboard-client";
 import { createLive, type LinkState, type LiveSink } from "../app/live.js";
 import type { Scope } from "../app/scope.js";
 import type { Client } from "../app/types.js";
@@ -90,6 +90,12 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
   let token = opts.token;
   let link: LinkState = { kind: "connecting" };
   let upstream: string | null = null;
+  /**
+   * What the relay's recent history says the agent was doing when the card opened. The live tracker starts at the
+   * card's open and saw none of it: without this, a ductor quiet since yesterday or stopped an hour ago would read
+   * "Quiet since <now>". The tracker takes over at the first live event, or when the link changes.
+   */
+  let fromHistory: ActivityState | null = null;
   let tracker: ActivityTracker | null = null;
   let last = new LastLine();
   let cost: number | null = null;
@@ -102,10 +108,10 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
     setText(linkText, state.text);
     el.dataset["link"] = state.kind;
     linkBadge.dataset["state"] = state.kind;
-    const activity = token !== null && tracker ? tracker.describe(now) : "";
+    const activity = token === null || !tracker ? "" : (fromHistory?.describe(now) ?? tracker.describe(now));
     setText(activityEl, activity);
     activityEl.hidden = !activity;
-    const work = token !== null && tracker && state.kind === "live" ? workState(tracker.activity) : "unknown";
+    const work = token !== null && tracker && state.kind === "live" ? workState(fromHistory?.at(now) ?? tracker.activity) : "unknown";
     el.dataset["work"] = work;
     setText(workEl, work === "unknown" ? "" : work);
     const line = token !== null ? last.line : "";
@@ -165,27 +171,33 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
     token = tok;
     link = { kind: "connecting" };
     upstream = null;
+    fromHistory = null;
     last = new LastLine();
     cost = null;
     form = null;
     body.replaceChildren();
     const client = opts.createClient(tok);
+    const liveEvent = (): void => {
+      fromHistory = null;
+      schedulePaint();
+    };
     const sink: LiveSink = {
       text(data) {
         last.push(data);
-        schedulePaint();
+        liveEvent();
       },
-      tool() {},
-      status() {},
+      tool: liveEvent,
+      status: liveEvent,
       gapStart() {},
       gapEnd() {},
       link(state) {
         link = state;
+        if (state.kind !== "open") fromHistory = null;
         schedulePaint();
       },
       upstream(state) {
         upstream = state;
-        schedulePaint();
+        liveEvent();
       },
     };
     const live = createLive(
@@ -204,10 +216,14 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
           refreshCost(client, s.signal);
           try {
             const page = await client.history.page({ before: relay.head + 1 }, { limit: RECENT_EVENTS, signal: s.signal, maxRetries: 0 });
+            const now = Date.now();
+            const state = new ActivityState();
             for (const event of page.events) {
               if (event.type === "text_delta") last.push(event.data ?? "");
               else if (event.type === "upstream") upstream = event.data;
+              state.apply(event, now);
             }
+            if (page.events.length > 0) fromHistory = state;
           } catch {
             /* history is a bonus here: live output still fills the card */
           }
@@ -230,7 +246,7 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
     el,
     tick: (now) => paint(now),
     get working() {
-      return token !== null && tracker !== null && link.kind === "open" && workState(tracker.activity) === "working";
+      return el.dataset["work"] === "working";
     },
     focusSignIn() {
       form?.querySelector("input")?.focus();

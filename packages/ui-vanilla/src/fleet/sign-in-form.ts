@@ -2,6 +2,7 @@
  * A fleet card's sign-in: one token for that ductor only. The token is tried (`/dashboard/status` of that ductor,
  * through the relay) before it is kept, so a token meant for another ductor is refused here and stored nowhere.
  */
+import { InternalServerError, ServiceUnavailableError } from "@ductor/dashboard-client";
 import { describeError, isAuthError } from "../app/describe.js";
 import type { Scope } from "../app/scope.js";
 import type { Client } from "../app/types.js";
@@ -62,9 +63,7 @@ export function createSignInForm(scope: Scope, opts: SignInFormOptions): HTMLFor
       submit.disabled = true;
       submit.textContent = "Checking…";
       say("");
-      opts
-        .createClient(tok)
-        .status({ signal, maxRetries: 0 })
+      checkToken(opts.createClient(tok), signal)
         .then(() => {
           if (!signal.aborted) opts.onSignedIn(tok, remember.checked);
         })
@@ -79,4 +78,23 @@ export function createSignInForm(scope: Scope, opts: SignInFormOptions): HTMLFor
     { signal: scope.signal },
   );
   return form;
+}
+
+/**
+ * Resolves when the ductor (or its relay) accepts the token. `/dashboard/status` asks ductor itself; when ductor is
+ * down (the relay answers 502/503/504) the relay's own history, which checks the same token, answers instead, so a
+ * stopped ductor can still be signed in to (its card then says it is unreachable).
+ */
+async function checkToken(client: Client, signal: AbortSignal): Promise<void> {
+  try {
+    await client.status({ signal, maxRetries: 0 });
+  } catch (err) {
+    if (!(err instanceof InternalServerError || err instanceof ServiceUnavailableError)) throw err;
+    try {
+      await client.history.page({ before: 1 }, { limit: 1, signal, maxRetries: 0 });
+    } catch (relayErr) {
+      // The relay's own answer about the token counts; anything else, and ductor being down is the reason.
+      throw isAuthError(relayErr) ? relayErr : err;
+    }
+  }
 }
