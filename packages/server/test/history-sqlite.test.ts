@@ -38,7 +38,7 @@ describe("batching", () => {
     for (let i = 1; i <= 10; i++) store.append("text_delta", `line ${i}`, i);
     expect(count(store, "SELECT count(*) FROM events")).toBe(0);
     expect(store.range({ after: 0, limit: 100 })).toHaveLength(10);
-    await vi.waitFor(() => expect(count(store, "SELECT count(*) FROM events")).toBe(10), { timeout: 2000, interval: 5 });
+    await vi.waitFor(() => expect(count(store, "SELECT count(*) FROM events")).toBe(10), { timeout: 10_000, interval: 5 });
     expect(store.range({ after: 0, limit: 100 }).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
@@ -67,7 +67,7 @@ describe("seq never goes back", () => {
     const path = freshPath();
     let store = openStore(path, { retainMs: 1000, pruneEveryMs: 10 });
     for (let i = 0; i < 30; i++) store.append("text_delta", `old ${i}`, 1000 + i); // long ago
-    await vi.waitFor(() => expect(store.oldest()).toBe(31), { timeout: 3000, interval: 10 });
+    await vi.waitFor(() => expect(store.oldest()).toBe(31), { timeout: 10_000, interval: 10 });
     expect(count(store, "SELECT count(*) FROM events")).toBe(0);
     expect(store.head()).toBe(30);
     store.close();
@@ -163,6 +163,15 @@ describe("snapshots", () => {
       { at: 4, body: "A" },
       { at: 6, body: "C" },
     ]);
+    // Only the newer ones, stored or still in the write buffer (the usage ledger asks for what is new since its last look).
+    store.snapshot("/dashboard/status", "D", 7);
+    expect(store.snapshots("/dashboard/status", 4)).toEqual([
+      { at: 6, body: "C" },
+      { at: 7, body: "D" },
+    ]);
+    expect(store.snapshots("/dashboard/status", 7)).toEqual([]);
+    expect(store.oldestSnapshotAt("/dashboard/status")).toBe(1);
+    expect(store.oldestSnapshotAt("/dashboard/tasks")).toBeUndefined();
   });
 });
 
@@ -184,13 +193,14 @@ describe("retention", () => {
     store.snapshot("/dashboard/status", "{}", now - 3_600_000);
     store.flush();
     expect(store.search("ancient", 5)).toHaveLength(5);
-    await vi.waitFor(() => expect(store.oldest()).toBe(1001), { timeout: 5000, interval: 10 });
+    await vi.waitFor(() => expect(store.oldest()).toBe(1001), { timeout: 10_000, interval: 10 });
     expect(store.head()).toBe(1020);
     expect(store.range({ after: 0, limit: 5 }).map((e) => e.seq)).toEqual([1001, 1002, 1003, 1004, 1005]);
     expect(store.search("ancient", 5)).toEqual([]);
     expect(store.search("recent", 50)).toHaveLength(20);
     expectFtsInStep(store);
     expect(store.snapshots("/dashboard/tasks")).toEqual([{ at: now - 3_500_000, body: "[2]" }]);
+    expect(store.oldestSnapshotAt("/dashboard/tasks")).toBe(now - 3_500_000);
     expect(store.snapshots("/dashboard/status")).toHaveLength(1);
   });
 
@@ -228,7 +238,7 @@ describe("failures", () => {
     store.db.pragma("query_only = 1"); // the connection can no longer write, as with a read-only file or mount
     for (let i = 11; i <= 20; i++) store.append("text_delta", `during ${i}`, i);
     await vi.waitFor(() => expect(store.degraded).toMatch(/^history is not being written: the database is read-only/), {
-      timeout: 2000,
+      timeout: 10_000,
       interval: 5,
     });
     expect(logs.some((l) => l.includes("read-only"))).toBe(true);
@@ -247,7 +257,7 @@ describe("failures", () => {
     expect(store.oldest()).toBe(1);
     // Writable again: the retry writes what memory still holds, and degraded clears.
     store.db.pragma("query_only = 0");
-    await vi.waitFor(() => expect(store.degraded).toBeNull(), { timeout: 2000, interval: 10 });
+    await vi.waitFor(() => expect(store.degraded).toBeNull(), { timeout: 10_000, interval: 10 });
     expect(count(store, "SELECT count(*) FROM events")).toBe(110);
     expect(logs.some((l) => /writing again \(190 events were lost/.test(l))).toBe(true);
     expect(store.append("text_delta", "after", 301).seq).toBe(301);
@@ -266,14 +276,14 @@ describe("failures", () => {
           "history is not being written: the disk is full (SQLITE_FULL); live events go on, the newest 100000 kept in memory",
         ),
       {
-        timeout: 2000,
+        timeout: 10_000,
         interval: 5,
       },
     );
     expect(store.head()).toBe(51);
     expect(store.range({ after: 49, limit: 5 }).map((e) => e.seq)).toEqual([50, 51]);
     store.db.pragma("max_page_count = 1000000");
-    await vi.waitFor(() => expect(store.degraded).toBeNull(), { timeout: 2000, interval: 10 });
+    await vi.waitFor(() => expect(store.degraded).toBeNull(), { timeout: 10_000, interval: 10 });
     expect(count(store, "SELECT count(*) FROM events")).toBe(51);
     expectFtsInStep(store);
   });

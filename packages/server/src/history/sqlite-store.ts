@@ -76,8 +76,10 @@ export interface SqliteStore extends HistoryStore {
   flush(): boolean;
   /** Bytes the database uses: (page_count − freelist_count) × page_size. What `maxBytes` bounds. */
   usedBytes(): number;
-  /** The snapshots stored for `path`, oldest first. */
-  snapshots(path: string): StoredSnapshot[];
+  /** The snapshots stored for `path`, oldest first; with `afterAt`, only those stored after that time (ms). */
+  snapshots(path: string, afterAt?: number): StoredSnapshot[];
+  /** When the oldest snapshot still stored for `path` was taken (retention prunes them), or undefined. */
+  oldestSnapshotAt(path: string): number | undefined;
 }
 
 /** `$XDG_STATE_HOME/ductor-dashboard/history.sqlite`, else `~/.local/state/ductor-dashboard/history.sqlite`; the folder is created. */
@@ -246,7 +248,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
        SELECT rowid AS seq, snippet(events_fts, 0, '', '', '…', 16) AS snippet FROM events_fts WHERE events_fts MATCH ? ORDER BY rowid DESC LIMIT ?
      ) AS h JOIN events AS e ON e.seq = h.seq ORDER BY h.seq DESC`,
   );
-  const selectSnapshots = db.prepare<[string], StoredSnapshot>("SELECT at, body FROM snapshots WHERE path = ? ORDER BY id");
+  // Reads only the rows after a time: the usage ledger asks for what is new since its last look, not every body.
+  const selectSnapshots = db.prepare<[string, number], StoredSnapshot>(
+    "SELECT at, body FROM snapshots WHERE path = ? AND at > ? ORDER BY id",
+  );
+  const selectOldestSnapshot = db.prepare<[string], { at: number | null }>("SELECT min(at) AS at FROM snapshots WHERE path = ?");
 
   const storedMax = (selectMax.get() as number | null) ?? 0;
   let head = Math.max(storedMax, Number(getMeta.get("last_seq") ?? 0), Number(getMeta.get("seq_reserved") ?? 0));
@@ -482,10 +488,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       pendingSnapshots.push({ path, at, body });
       scheduleFlush();
     },
-    snapshots(path) {
+    snapshots(path, afterAt = Number.MIN_SAFE_INTEGER) {
       if (failure === null) flush();
-      const stored = selectSnapshots.all(path);
-      return stored.concat(pendingSnapshots.filter((s) => s.path === path).map(({ at, body }) => ({ at, body })));
+      const stored = selectSnapshots.all(path, afterAt);
+      return stored.concat(pendingSnapshots.filter((s) => s.path === path && s.at > afterAt).map(({ at, body }) => ({ at, body })));
+    },
+    oldestSnapshotAt(path) {
+      if (failure === null) flush();
+      const stored = selectOldestSnapshot.get(path)?.at;
+      return stored ?? pendingSnapshots.find((s) => s.path === path)?.at;
     },
     flush: () => flush(),
     usedBytes,

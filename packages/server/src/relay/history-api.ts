@@ -15,7 +15,7 @@ import { HistoryQueryError, type HistoryEvent, type HistoryStore } from "../hist
 import { bearerToken, tokenMatches } from "./auth.js";
 import { jsonlEncoder, markdownEncoder, type ExportSnapshot } from "./export.js";
 import { parseExportQuery, parseHistoryQuery, parseSearchQuery, parseUsageQuery } from "./params.js";
-import { UsageLedger } from "./usage.js";
+import { UsageLedger, type UsageSample } from "./usage.js";
 
 /** Events read from the store per page while exporting. */
 const EXPORT_PAGE = 1000;
@@ -27,6 +27,13 @@ const RECORDED_SNAPSHOTS = ["/dashboard/sessions", "/dashboard/tasks"];
 type SnapshotReader = { snapshots(path: string): { at: number; body: string }[] };
 const readsSnapshots = (store: HistoryStore): store is HistoryStore & SnapshotReader =>
   typeof (store as Partial<SnapshotReader>).snapshots === "function";
+/** The SQLite store also reads only the snapshots after a time, and says when its oldest was taken. */
+type NewerSnapshotReader = {
+  snapshots(path: string, afterAt?: number): { at: number; body: string }[];
+  oldestSnapshotAt(path: string): number | undefined;
+};
+const readsNewerSnapshots = (store: HistoryStore): store is HistoryStore & NewerSnapshotReader =>
+  readsSnapshots(store) && typeof (store as Partial<NewerSnapshotReader>).oldestSnapshotAt === "function";
 
 /** For each recorded path: the state at `fromAt` (the last snapshot before it, moved to it), then its changes up to `toAt`. */
 function snapshotsBetween(store: HistoryStore, fromAt: number, toAt: number): ExportSnapshot[] {
@@ -120,7 +127,13 @@ function usage(res: ServerResponse, method: string, params: URLSearchParams, sto
     ledger = new UsageLedger();
     ledgers.set(store, ledger);
   }
-  const samples = readsSnapshots(store) ? ledger.samples(store.snapshots("/dashboard/sessions"), from, to) : [];
+  const path = "/dashboard/sessions";
+  let samples: UsageSample[] = [];
+  if (readsNewerSnapshots(store)) {
+    // Only what was stored since the last look: a relay that ran for weeks holds thousands of sessions bodies.
+    ledger.update(store.snapshots(path, ledger.lastAt), store.oldestSnapshotAt(path));
+    samples = ledger.between(from, to);
+  } else if (readsSnapshots(store)) samples = ledger.samples(store.snapshots(path), from, to);
   send(res, method, 200, { samples, from, to });
 }
 

@@ -147,21 +147,37 @@ function between(samples: readonly UsageSample[], from: number, to: number): Usa
 export class UsageLedger {
   #fold = new UsageFold();
   /** `at` of the last snapshot folded in, and of the oldest stored when last asked. */
-  #lastAt = Number.NEGATIVE_INFINITY;
-  #oldestAt = Number.NEGATIVE_INFINITY;
+  #lastAt = Number.MIN_SAFE_INTEGER;
+  #oldestAt = Number.MIN_SAFE_INTEGER;
 
-  samples(snapshots: readonly StoredSnapshot[], from: number, to: number): UsageSample[] {
-    let start = snapshots.length;
-    while (start > 0 && snapshots[start - 1]!.at > this.#lastAt) start--;
-    for (let i = start; i < snapshots.length; i++) this.#fold.add(snapshots[i]!);
-    this.#lastAt = snapshots.at(-1)?.at ?? this.#lastAt;
-    const oldest = snapshots[0]?.at;
-    if (oldest !== undefined && oldest > this.#oldestAt) {
-      if (this.#oldestAt !== Number.NEGATIVE_INFINITY) {
-        this.#fold.samples = this.#fold.samples.filter((s) => s.at > oldest);
-      }
-      this.#oldestAt = oldest;
+  /** When the last snapshot folded in was taken: a store that can is asked only for the ones after it. */
+  get lastAt(): number {
+    return this.#lastAt;
+  }
+
+  /** Fold in `newer` (the snapshots stored after `lastAt`, oldest first); `oldestAt`: the oldest still stored. */
+  update(newer: readonly StoredSnapshot[], oldestAt: number | undefined): void {
+    for (const snapshot of newer) {
+      if (snapshot.at <= this.#lastAt) continue;
+      this.#fold.add(snapshot);
+      this.#lastAt = snapshot.at;
     }
+    if (oldestAt !== undefined && oldestAt > this.#oldestAt) {
+      if (this.#oldestAt !== Number.MIN_SAFE_INTEGER) {
+        this.#fold.samples = this.#fold.samples.filter((s) => s.at > oldestAt);
+      }
+      this.#oldestAt = oldestAt;
+    }
+  }
+
+  /** The samples in `(from, to]` of everything folded in so far. */
+  between(from: number, to: number): UsageSample[] {
     return between(this.#fold.samples, from, to);
+  }
+
+  /** The same from the whole list of stored snapshots (a store that cannot read only the newer ones). */
+  samples(snapshots: readonly StoredSnapshot[], from: number, to: number): UsageSample[] {
+    this.update(snapshots, snapshots[0]?.at);
+    return this.between(from, to);
   }
 }
