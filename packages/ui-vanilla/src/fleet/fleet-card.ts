@@ -50,7 +50,13 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
   const { server } = opts;
   const name = h("a", { class: "fleet-card-name", href: `${serverHashPrefix(server)}stream` }, server);
   const linkText = h("span", { class: "fleet-link-text" }, "");
-  const linkBadge = h("span", { class: "fleet-link", role: "status" }, h("span", { class: "dot", "aria-hidden": "true" }), linkText);
+  // Not announced: a reconnect countdown changes every second, on every card at once.
+  const linkBadge = h(
+    "span",
+    { class: "fleet-link", role: "status", "aria-live": "off" },
+    h("span", { class: "dot", "aria-hidden": "true" }),
+    linkText,
+  );
   const activityEl = h("p", { class: "fleet-activity" });
   const lastEl = h("p", { class: "fleet-last-line", title: "" });
   const workEl = h("span", { class: "fleet-work" });
@@ -103,7 +109,10 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
   let frame = 0;
 
   const paint = (now = Date.now()): void => {
+    // A paint on the second's tick takes the place of one waiting for the next frame.
+    cancelAnimationFrame(frame);
     frame = 0;
+    if (scope.disposed) return;
     const state = cardLink({ signedIn: token !== null, link, upstream }, now);
     setText(linkText, state.text);
     el.dataset["link"] = state.kind;
