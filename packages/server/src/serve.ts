@@ -11,7 +11,8 @@
  * Several ductors (`ductors`): one backend each (src/serve/backend.ts: proxy, relay, store), apart; each one's
  * API under `/s/<name>/`, and `GET /dashboard/servers` lists the names (no token: names only, never a URL).
  */
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createRequire } from "node:module";
@@ -143,6 +144,29 @@ function ductorsOf(options: DashboardServerOptions): DuctorOptions[] {
   return list;
 }
 
+/**
+ * The site's page as this server sends it: with a meta tag that says `GET dashboard/servers` answers here, so the
+ * page asks which ductors it serves on a first visit (a plain static host has no such tag, and the page then asks
+ * nothing, so it logs no 404). The page is otherwise the file, sent like sirv would (ETag, no-cache).
+ */
+function servedPage(html: string): (req: IncomingMessage, res: ServerResponse) => void {
+  const marker = '<meta name="ductor-dashboard-servers" content="dashboard/servers" />';
+  const body = Buffer.from(html.includes("<head>") ? html.replace("<head>", `<head>\n    ${marker}`) : html);
+  const etag = `W/"${createHash("sha1").update(body).digest("base64url")}"`;
+  return (req, res) => {
+    securityHeaders(res);
+    res.setHeader("Cache-Control", "no-cache");
+    res.setHeader("ETag", etag);
+    if (req.headers["if-none-match"] === etag) {
+      res.writeHead(304);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": body.length });
+    res.end(req.method === "HEAD" ? undefined : body);
+  };
+}
+
 function sendServers(res: ServerResponse, method: string, servers: readonly ServedDuctor[]): void {
   const body = JSON.stringify({ servers: servers.map((s) => ({ name: s.name, base: s.base, relay: s.relay !== undefined })) });
   res.writeHead(200, {
@@ -198,6 +222,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const host = options.host ?? "127.0.0.1";
   const allowedHosts = createHostAllowList(host, options.allowedHosts ?? []);
 
+  const page = servedPage(readFileSync(join(siteDir, "index.html"), "utf8"));
   const statics = sirv(siteDir, {
     dev: false,
     etag: true,
@@ -274,6 +299,10 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     }
     if (decision.action === "relay") {
       backendFor(decision.server).history(req, res, decision.url);
+      return;
+    }
+    if (decision.url.split("?")[0] === "/" || decision.url.split("?")[0] === "/index.html") {
+      page(req, res);
       return;
     }
     statics(req, res, () => {

@@ -188,14 +188,16 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
       const serverLink = takeLinks ? takeServerTokenFromUrl() : null;
       const fromUrl = takeLinks && !serverLink ? takeTokenFromUrl() : null;
       // Only a page with a reason to talk to a server asks which ductors it serves: a link, a token, a ductor's
-      // address, or a fleet seen here before. A first plain visit shows the connect form at once and asks nothing
-      // (the static site alone is an offline recording player); the form finds a fleet on its 404.
+      // address, a fleet seen here before, or a page sent by `serve` (which says so). A first plain visit to the
+      // static site elsewhere shows the connect form at once and asks nothing (it is an offline recording player
+      // there); the form finds a fleet on its 404.
       const reason =
         serverLink !== null ||
         fromUrl !== null ||
         parseFleetHash(location.hash).server !== null ||
         (persist && loadSaved() !== null) ||
-        loadFlag(FLEET_FLAG);
+        loadFlag(FLEET_FLAG) ||
+        servedByDashboardServer();
       if (!reason) startSingle(null);
       else {
         const discovering = nextPhase();
@@ -248,6 +250,14 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
   return {
     destroy: () => mounted.dispose(),
   };
+}
+
+/**
+ * `ductor-dashboard serve` marks the page it sends (`<meta name="ductor-dashboard-servers">`): there, asking which
+ * ductors it serves always has an answer, so a first visit to a fleet shows the fleet, not a form that cannot work.
+ */
+function servedByDashboardServer(): boolean {
+  return globalThis.document?.querySelector('meta[name="ductor-dashboard-servers"]') != null;
 }
 
 /** Set once this browser saw a fleet here: later visits ask for the list of ductors first. */

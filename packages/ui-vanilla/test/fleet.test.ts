@@ -66,8 +66,30 @@ async function signInOnCard(page: Page, server: string, token: string, remember 
 }
 
 describe("the fleet overview", () => {
-  it("a first visit with no link asks nothing until the connect form meets the fleet, then shows it", async () => {
+  it("a first visit to the page serve sends shows the fleet at once: one request for the list, no form, no 404", async () => {
     const { page, context, errors } = await newPage(browser);
+    const asked: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname.startsWith("/dashboard")) asked.push(new URL(r.url()).pathname);
+    });
+    await page.goto(dash.url);
+    await poll(() => page.locator(".fleet-card").count()).toBe(2);
+    expect(asked).toEqual(["/dashboard/servers"]);
+    expect(await page.locator("#dd-token").count()).toBe(0);
+    expect(await cardLinkState(page, "work")).toBe("signed-out");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("the site's page without serve's mark asks nothing until the connect form meets the fleet, then shows it", async () => {
+    const { page, context, errors } = await newPage(browser);
+    // The same site hosted elsewhere (no meta tag from serve) in front of the same relay.
+    await page.route(dash.url, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace(/<meta name="ductor-dashboard-servers"[^>]*>/, "");
+      expect(body).not.toContain("ductor-dashboard-servers");
+      await route.fulfill({ response, body });
+    });
     const asked: string[] = [];
     page.on("request", (r) => {
       if (new URL(r.url()).pathname.startsWith("/dashboard")) asked.push(new URL(r.url()).pathname);
