@@ -3,6 +3,8 @@
  * "remember on this device", which puts it in localStorage. Storage may be unavailable (privacy modes):
  * every access is guarded.
  */
+import { SERVER_NAME } from "@ductor/dashboard-client";
+
 const TOKEN_KEY = "ductor-dashboard.token";
 const URL_KEY = "ductor-dashboard.baseUrl";
 
@@ -150,12 +152,9 @@ export function parseServerLink(hash: string): { server: string; token: string }
   }
   const server = params.get("server");
   const token = params.get("token");
-  if (!server || !token || !SERVER_NAME_PATTERN.test(server)) return null;
+  if (!server || !token || !SERVER_NAME.test(server)) return null;
   return { server, token };
 }
-
-/** The relay's rule for a ductor's name (the contract of `GET /dashboard/servers`). */
-export const SERVER_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /**
  * The last event seq a person saw from a relay, per server (`key`: its base URL), kept in localStorage so a

@@ -8,7 +8,7 @@
  *
  * A single ductor keeps today's `#/stream`, `#/sessions`…: the shell's own routing.
  */
-import { SERVER_NAME_PATTERN } from "../app/storage.js";
+import { SERVER_NAME } from "@ductor/dashboard-client";
 import { ROUTES, type Route } from "../app/types.js";
 
 export interface FleetLocation {
@@ -23,7 +23,7 @@ const SERVER_HASH = /^#\/s\/([^/?&#]+)(?:\/([a-z]*))?/;
 export function parseFleetHash(hash: string): FleetLocation {
   const m = SERVER_HASH.exec(hash);
   const name = m?.[1];
-  if (!name || !SERVER_NAME_PATTERN.test(name)) return { server: null, route: null };
+  if (!name || !SERVER_NAME.test(name)) return { server: null, route: null };
   const route = m[2] as Route | undefined;
   return { server: name, route: route && ROUTES.includes(route) ? route : null };
 }
