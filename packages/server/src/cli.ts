@@ -199,8 +199,9 @@ program
   .description("Try the dashboard on a bundled recorded session: a mock ductor replays it in a loop")
   .option("--port <port>", "port for the dashboard (0 = any free port)", port, 0)
   .option("--site <dir>", "serve this built dashboard site instead of the one in @ductor/dashboard-ui")
-  .action(async (opts: { port: number; site?: string }) => {
-    const demo = await startDemo({ port: opts.port, ...(opts.site ? { siteDir: opts.site } : {}) });
+  .option("--fleet", "two mock ductors behind one dashboard, each with its own token (the fleet overview)")
+  .action(async (opts: { port: number; site?: string; fleet?: boolean }) => {
+    const demo = await startDemo({ port: opts.port, fleet: opts.fleet === true, ...(opts.site ? { siteDir: opts.site } : {}) });
     process.stdout.write(demo.banner);
     onShutdownSignals(() => demo.close());
   });

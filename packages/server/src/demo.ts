@@ -1,6 +1,7 @@
 /**
  * `ductor-dashboard demo`: the mock ductor replaying the bundled "coding-session" recording in a loop, and the
- * dashboard server in front of it. Prints one URL that opens a working dashboard.
+ * dashboard server in front of it. Prints one URL that opens a working dashboard. `--fleet`: two mock ductors
+ * behind one dashboard, each with its own token, to see the fleet overview.
  */
 import { relative } from "node:path";
 import { startDashboardServer } from "./serve.js";
@@ -9,6 +10,8 @@ export interface DemoOptions {
   port: number;
   /** The built site to serve instead of the bundled one. */
   siteDir?: string;
+  /** Two mock ductors behind one dashboard ("alpha" and "beta"), to see the fleet overview. */
+  fleet?: boolean;
 }
 
 export interface Demo {
@@ -24,6 +27,10 @@ function thisCommand(): string {
 }
 
 export async function startDemo(options: DemoOptions): Promise<Demo> {
+  return options.fleet ? startFleetDemo(options) : startSingleDemo(options);
+}
+
+async function startSingleDemo(options: DemoOptions): Promise<Demo> {
   // Loaded only here: `serve` never needs the mock server and its recordings.
   const { startMockServer } = await import("@ductor/mock-server");
   // shiftTimes: the bundled data is months old; moved so its newest time is now, the running task reads
@@ -42,6 +49,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     `  try:       curl -H 'Authorization: Bearer ${mock.token}' ${mock.url}/dashboard/status`,
     `  terminal:  DUCTOR_API_TOKEN=${mock.token} ${thisCommand()} tail --ductor ${dash.url} --since all`,
     `             (the dashboard's URL is the recording relay, which keeps the history --since reads)`,
+    `  several:   ${thisCommand()} demo --fleet   (two mock ductors in one dashboard)`,
     "Ctrl-C stops both.",
     "",
     `  open: ${dash.tokenUrl ?? dash.url}`,
@@ -51,6 +59,45 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     banner,
     close: async () => {
       await Promise.allSettled([dash.close(), mock.close()]);
+    },
+  };
+}
+
+/** The fleet demo's ductors: a name each, and the bundled recording it replays. */
+const FLEET = [
+  { name: "alpha", recording: "coding-session" },
+  { name: "beta", recording: "long-output" },
+] as const;
+
+async function startFleetDemo(options: DemoOptions): Promise<Demo> {
+  const { startMockServer } = await import("@ductor/mock-server");
+  const mocks = await Promise.all(FLEET.map((f) => startMockServer({ recording: f.recording, loop: true, shiftTimes: true })));
+  let dash: Awaited<ReturnType<typeof startDashboardServer>>;
+  try {
+    dash = await startDashboardServer({
+      ductors: FLEET.map((f, i) => ({ name: f.name, url: mocks[i]!.url, token: mocks[i]!.token })),
+      port: options.port,
+      ...(options.siteDir ? { siteDir: options.siteDir } : {}),
+    });
+  } catch (err) {
+    await Promise.allSettled(mocks.map((m) => m.close()));
+    throw err;
+  }
+  const links = dash.servers.map((s) => `  open ${s.name}: ${s.tokenUrl ?? dash.url}`);
+  const banner = [
+    "",
+    `ductor dashboard fleet demo: ${FLEET.map((f, i) => `"${f.name}" (a mock ductor at ${mocks[i]!.url} replaying "${f.recording}")`).join(" and ")}, each with its own token.`,
+    `  terminal:  DUCTOR_API_TOKEN_BETA=${mocks[1]!.token} ${thisCommand()} tail --ductor ${dash.url} --server beta`,
+    "Ctrl-C stops all three.",
+    "",
+    `  fleet: ${dash.url}   (each card asks for its ductor's token; the links below sign one in each — open both in the same tab)`,
+    ...links,
+    "",
+  ].join("\n");
+  return {
+    banner,
+    close: async () => {
+      await Promise.allSettled([dash.close(), ...mocks.map((m) => m.close())]);
     },
   };
 }
