@@ -18,25 +18,27 @@ afterAll(async () => {
 });
 
 const badgeState = (page: import("playwright-core").Page) => page.locator(".badge").getAttribute("data-state");
+/** expect.poll's own deadline is 1 s, which a loaded CI machine can miss while the page is doing its part. */
+const WAIT = { timeout: 10_000 };
 
 describe("lifecycle", () => {
   it("offline: the badge says so and the stream socket is dropped; back online: it reconnects at once and streams again", async () => {
     const { page, context, errors } = await newPage(browser);
     await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
-    await expect.poll(() => badgeState(page)).toBe("open");
+    await expect.poll(() => badgeState(page), WAIT).toBe("open");
 
     await context.setOffline(true);
-    await expect.poll(() => badgeState(page)).toBe("offline");
+    await expect.poll(() => badgeState(page), WAIT).toBe("offline");
     expect(await page.locator(".badge").textContent()).toMatch(/offline/);
-    await expect.poll(() => stack.mock.streamClients()).toBe(0);
+    await expect.poll(() => stack.mock.streamClients(), WAIT).toBe(0);
 
     const backOnline = Date.now();
     await context.setOffline(false);
-    await expect.poll(() => badgeState(page)).toBe("open");
+    await expect.poll(() => badgeState(page), WAIT).toBe("open");
     // "At once": well inside the backoff ceiling (30 s) the stream would otherwise wait for.
     expect(Date.now() - backOnline).toBeLessThan(5_000);
     stack.mock.broadcast({ type: "text_delta", data: "back online\n" });
-    await expect.poll(() => streamText(page)).toContain("back online");
+    await expect.poll(() => streamText(page), WAIT).toContain("back online");
     expect(await page.locator(".sr-gap").count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
@@ -44,29 +46,35 @@ describe("lifecycle", () => {
 
   it("a hidden tab stops polling; showing it again polls at once", async () => {
     const { page, context } = await newPage(browser);
-    const polls: number[] = [];
-    page.on("request", (request) => {
-      if (/\/dashboard\/(sessions|tasks)$/.test(new URL(request.url()).pathname)) polls.push(Date.now());
-    });
+    // When the page started each poll, on the page's own clock (resource timing), so that how long the test
+    // process takes to hear of a request on a busy machine does not count.
+    const polls = () =>
+      page.evaluate(() =>
+        performance
+          .getEntriesByType("resource")
+          .filter((e) => /\/dashboard\/(sessions|tasks)$/.test(new URL(e.name).pathname))
+          .map((e) => e.startTime),
+      );
     await page.goto(`${stack.dash.url}#/sessions&token=${encodeURIComponent(stack.mock.token)}`);
-    await expect.poll(() => polls.length).toBeGreaterThan(0);
+    await expect.poll(async () => (await polls()).length, WAIT).toBeGreaterThan(0);
 
     // Headless Chromium keeps a page visible; play the browser's part: the state flips, then the event fires.
+    // Returns the moment it fired, on the page's clock.
     const setVisibility = (state: "hidden" | "visible") =>
       page.evaluate((s) => {
         Object.defineProperty(document, "visibilityState", { configurable: true, get: () => s });
         Object.defineProperty(document, "hidden", { configurable: true, get: () => s === "hidden" });
+        const at = performance.now();
         document.dispatchEvent(new Event("visibilitychange"));
+        return at;
       }, state);
-    await setVisibility("hidden");
-    const hiddenAt = Date.now();
+    const hiddenAt = await setVisibility("hidden");
     await page.waitForTimeout(7_000); // more than two of the view's 3 s polling periods
-    expect(polls.filter((t) => t > hiddenAt + 250)).toEqual([]);
+    expect((await polls()).filter((t) => t > hiddenAt + 250)).toEqual([]);
 
-    const shownAt = Date.now();
-    await setVisibility("visible");
-    await expect.poll(() => polls.filter((t) => t >= shownAt).length).toBeGreaterThan(0);
-    expect(polls.find((t) => t >= shownAt)! - shownAt).toBeLessThan(1_500);
+    const shownAt = await setVisibility("visible");
+    await expect.poll(async () => (await polls()).filter((t) => t >= shownAt).length, WAIT).toBeGreaterThan(0);
+    expect((await polls()).find((t) => t >= shownAt)! - shownAt).toBeLessThan(1_500);
     await context.close();
   });
 
@@ -75,7 +83,7 @@ describe("lifecycle", () => {
     await page.goto(`${stack.dash.url}#/stream&token=${encodeURIComponent(stack.mock.token)}`);
     await expect.poll(() => badgeState(page)).toBe("open");
     stack.mock.broadcast({ type: "text_delta", data: "line\n".repeat(2_000) });
-    await expect.poll(async () => (await streamText(page)).length).toBe(10_000);
+    await expect.poll(async () => (await streamText(page)).length, WAIT).toBe(10_000);
     await page.evaluate(() => (document.querySelector(".view-stream .sr-scroll")!.scrollTop = 0));
     await page.waitForSelector(".view-stream .sr-jump:not([hidden])");
     // Right after the jump's own scroll, the last block grows, as an out-of-view page does once shown.
@@ -91,7 +99,7 @@ describe("lifecycle", () => {
         const sc = document.querySelector(".view-stream .sr-scroll")!;
         return sc.scrollHeight - sc.scrollTop - sc.clientHeight;
       });
-    await expect.poll(distance, { timeout: 2_000 }).toBeLessThan(2);
+    await expect.poll(distance, WAIT).toBeLessThan(2);
     expect(await page.locator(".view-stream .sr-jump").isHidden()).toBe(true);
     await context.close();
   });
