@@ -27,6 +27,9 @@ function recordedEvents(): Array<{ type: string; data: unknown }> {
     .flatMap((l) => (l.event ? [l.event] : []));
 }
 
+/** expect.poll's own deadline is 1 s, which a loaded CI machine can miss while the page is doing its part. */
+const WAIT = { timeout: 10_000 };
+
 let browser: Browser;
 beforeAll(async () => {
   browser = await launch();
@@ -53,20 +56,20 @@ describe("views against the mock server", () => {
     await page.waitForSelector(".view-status:not([hidden])");
     expect(await page.evaluate(() => location.hash)).toBe("#/status");
     // Stored once the server has accepted it (the stream's ping), which a loaded machine may take a moment for.
-    await expect.poll(() => page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token"))).toBe(stack.mock.token);
+    await expect.poll(() => page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token")), WAIT).toBe(stack.mock.token);
     // Nothing of it in localStorage (which only holds the test's Raw preference).
     expect(await page.evaluate(() => Object.keys(localStorage))).toEqual(["ductor-dashboard.raw-stream"]);
   });
 
   it("status shows provider, model, uptime, connections and health", async () => {
     const cards = page.locator(".view-status .card");
-    await expect.poll(() => cards.nth(0).locator(".card-value").textContent()).toBe("claude");
+    await expect.poll(() => cards.nth(0).locator(".card-value").textContent(), WAIT).toBe("claude");
     expect(await cards.nth(1).locator(".card-value").textContent()).toBe("opus");
     expect(await cards.nth(2).locator(".card-value").textContent()).toMatch(/hour|minute|day/);
     expect(await cards.nth(4).locator(".card-value").textContent()).toMatch(/^\d+$/);
-    await expect.poll(() => cards.nth(5).locator(".card-value").textContent()).toBe("ok");
+    await expect.poll(() => cards.nth(5).locator(".card-value").textContent(), WAIT).toBe("ok");
     expect(await page.locator(".view-status .updated").textContent()).toMatch(/updated \d+ s ago/);
-    await expect.poll(() => page.locator(".badge").textContent()).toBe("connected");
+    await expect.poll(() => page.locator(".badge").textContent(), WAIT).toBe("connected");
     await screenshot(page, "status");
   });
 
@@ -139,13 +142,13 @@ describe("views against the mock server", () => {
     const full = readFileSync(agentLog);
     const tail = full.subarray(full.length - 65_536).toString("utf8");
     await expect
-      .poll(() => page.locator("pre.log-text").textContent())
+      .poll(() => page.locator("pre.log-text").textContent(), WAIT)
       .toBe(tail.slice(tail.length - (tail.length - (tail.indexOf("\uFFFD") >= 0 ? tail.lastIndexOf("\uFFFD") + 1 : 0))));
     expect(ranges[0]).toBe("bytes=-65536");
     expect(await page.locator(".viewer .range").textContent()).toMatch(/of 94\.1 KiB/);
     await screenshot(page, "logs");
     await page.click(".view-logs button >> text=Load earlier");
-    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe(full.toString("utf8"));
+    await expect.poll(() => page.locator("pre.log-text").textContent(), WAIT).toBe(full.toString("utf8"));
     expect(ranges[1]).toMatch(/^bytes=0-\d+$/);
     expect(await page.locator(".view-logs button >> text=Load earlier").isDisabled()).toBe(true);
   });
@@ -177,12 +180,12 @@ describe("views against the mock server", () => {
     await expect
       .poll(() => page.locator(".sr-gap").textContent(), { timeout: 15_000 })
       .toMatch(/^disconnected \d\d:\d\d:\d\d → \d\d:\d\d:\d\d$/);
-    await expect.poll(() => page.locator(".badge").textContent()).toBe("connected");
+    await expect.poll(() => page.locator(".badge").textContent(), WAIT).toBe("connected");
     const seen = await page.evaluate(() => (window as unknown as { __badge: string[] }).__badge);
     expect(seen.some((t) => /^reconnecting( in \d+ s|…)$/.test(t))).toBe(true);
-    await expect.poll(() => stack.mock.streamClients()).toBe(1);
+    await expect.poll(() => stack.mock.streamClients(), WAIT).toBe(1);
     stack.mock.broadcast({ type: "text_delta", data: "after the gap\n" });
-    await expect.poll(() => streamText(page)).toMatch(/after the gap\n$/);
+    await expect.poll(() => streamText(page), WAIT).toMatch(/after the gap\n$/);
     // The marker sits between the old output and the new.
     const order = await page.evaluate(() => Array.from(document.querySelectorAll(".sr-page > *"), (n) => n.className).slice(-3));
     expect(order).toEqual(["sr-chunk", "sr-gap", "sr-chunk"]);
@@ -202,21 +205,21 @@ describe("stream controls and layouts", () => {
     const { page, context } = await newPage(browser);
     await page.goto(`${stack.dash.url}#token=${stack.mock.token}`);
     await page.waitForSelector(".badge[data-state=open]");
-    await expect.poll(async () => (await streamText(page)).length).toBeGreaterThan(1000);
+    await expect.poll(async () => (await streamText(page)).length, WAIT).toBeGreaterThan(1000);
     await page.fill(".view-stream .find-input", "Shell");
-    await expect.poll(() => page.locator(".view-stream .find-count").textContent()).toMatch(/^1 of \d+$/);
+    await expect.poll(() => page.locator(".view-stream .find-count").textContent(), WAIT).toMatch(/^1 of \d+$/);
     expect(
       await page.evaluate(() => (CSS as unknown as { highlights: Map<string, unknown> }).highlights.has("dd-stream-find-current")),
     ).toBe(true);
     await page.press(".view-stream .find-input", "Enter");
-    await expect.poll(() => page.locator(".view-stream .find-count").textContent()).toMatch(/^2 of \d+$/);
+    await expect.poll(() => page.locator(".view-stream .find-count").textContent(), WAIT).toMatch(/^2 of \d+$/);
 
     await page.click("button >> text=Pause");
     stack.mock.broadcast({ type: "text_delta", data: "while paused\n" });
     await page.waitForTimeout(300);
     expect(await streamText(page)).not.toContain("while paused");
     await page.click("button >> text=Resume");
-    await expect.poll(() => streamText(page)).toMatch(/while paused\n$/);
+    await expect.poll(() => streamText(page), WAIT).toMatch(/while paused\n$/);
 
     // Scrolling up stops autoscroll and offers "Jump to latest"; the button brings it back.
     await page.evaluate(() => {
@@ -225,8 +228,13 @@ describe("stream controls and layouts", () => {
     });
     await page.waitForSelector(".view-stream .sr-jump:not([hidden])");
     // Enough to fill whole pages while they are out of view (~300 KB), so their size is only known once shown.
+    const shownChars = () =>
+      page.evaluate(() => Array.from(document.querySelectorAll(".sr-chunk"), (n) => n.textContent?.length ?? 0).reduce((a, b) => a + b, 0));
+    const before = await shownChars();
     stack.mock.broadcast({ type: "text_delta", data: "more output\n".repeat(25_000) });
-    await page.waitForTimeout(200);
+    // Once all of it is on the page (not after a fixed 200 ms, which a loaded machine may spend before any of it
+    // is drawn), the view has still not moved.
+    await expect.poll(shownChars, WAIT).toBe(before + 300_000);
     expect(await page.evaluate(() => document.querySelector(".view-stream .sr-scroll")!.scrollTop)).toBe(0);
     await page.click(".view-stream .sr-jump");
     await page.waitForSelector(".view-stream .sr-jump", { state: "hidden" });
@@ -238,14 +246,14 @@ describe("stream controls and layouts", () => {
             const sc = document.querySelector(".view-stream .sr-scroll")!;
             return sc.scrollHeight - sc.scrollTop - sc.clientHeight;
           }),
-        { timeout: 2_000 },
+        WAIT,
       )
       .toBeLessThan(2);
 
     await page.click("button >> text=Clear");
     expect(await streamText(page)).toBe("");
     stack.mock.broadcast({ type: "text_delta", data: "fresh\n" });
-    await expect.poll(() => streamText(page)).toBe("fresh\n");
+    await expect.poll(() => streamText(page), WAIT).toBe("fresh\n");
     await context.close();
   });
 
@@ -258,7 +266,7 @@ describe("stream controls and layouts", () => {
     stack.mock.broadcast({ type: "system_status", data: "replay restarted" });
     stack.mock.broadcast({ type: "system_status", data: null });
     stack.mock.broadcast({ type: "text_delta", data: "I'll start by" });
-    await expect.poll(() => streamText(page)).toMatch(/I'll start by$/);
+    await expect.poll(() => streamText(page), WAIT).toMatch(/I'll start by$/);
     const blocks = await page.evaluate(() =>
       Array.from(document.querySelectorAll(".view-stream .sr-content > .sr-page > *"), (b) => `${b.className}: ${b.textContent}`).slice(-3),
     );
@@ -276,7 +284,7 @@ describe("stream controls and layouts", () => {
     stack.mock.broadcast({ type: "text_delta", data: "Looking at the failing test in test/totals.test.ts.\n" });
     stack.mock.broadcast({ type: "tool_activity", data: "Read" });
     stack.mock.broadcast({ type: "system_status", data: "thinking" });
-    await expect.poll(() => page.locator(".sr-tool-chip").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator(".sr-tool-chip").count(), WAIT).toBeGreaterThan(0);
     // Nothing overflows the viewport horizontally.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(page, "phone-stream-dark");
@@ -285,7 +293,7 @@ describe("stream controls and layouts", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(page, "phone-sessions-dark");
     await page.evaluate(() => (location.hash = "#/status"));
-    await expect.poll(() => page.locator(".view-status .card-value").first().textContent()).toBe("claude");
+    await expect.poll(() => page.locator(".view-status .card-value").first().textContent(), WAIT).toBe("claude");
     await screenshot(page, "phone-status-dark");
     await context.close();
   });
@@ -293,7 +301,7 @@ describe("stream controls and layouts", () => {
   it("a failed status poll shows the error in words; a later success clears it", async () => {
     const { page, context } = await newPage(browser);
     await page.goto(`${stack.dash.url}#/status&token=${stack.mock.token}`);
-    await expect.poll(() => page.locator(".view-status .card-value").first().textContent()).toBe("claude");
+    await expect.poll(() => page.locator(".view-status .card-value").first().textContent(), WAIT).toBe("claude");
     const repoll = async () => {
       // Leaving and re-entering the view polls at once instead of waiting for the 5 s timer.
       await page.evaluate(() => (location.hash = "#/logs"));
@@ -331,7 +339,7 @@ describe("logs: follow, rotation, newest click wins", () => {
     const { page, context, errors } = await newPage(browser);
     await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
     await page.click(`button.file[data-name="agent.log"]`);
-    await expect.poll(() => page.locator("pre.log-text").textContent()).toContain("first line");
+    await expect.poll(() => page.locator("pre.log-text").textContent(), WAIT).toContain("first line");
     await page.click("button >> text=Follow");
     appendFileSync(join(dir, "logs", "agent.log"), "2026-04-21 12:00:01 [INFO] a:b.py:2: second line\n");
     await expect.poll(() => page.locator("pre.log-text").textContent(), { timeout: 8_000 }).toContain("second line");
@@ -354,7 +362,7 @@ describe("logs: follow, rotation, newest click wins", () => {
     const { page, context } = await newPage(browser);
     await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
     await page.click(`button.file[data-name="grown.log"]`);
-    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe("2026-04-21 12:00:00 [INFO] old file\n");
+    await expect.poll(() => page.locator("pre.log-text").textContent(), WAIT).toBe("2026-04-21 12:00:00 [INFO] old file\n");
     await page.click("button >> text=Follow");
     // Replaced at once (rename), with more bytes than before: only the content tells it is another file.
     const rotated = "2026-04-21 13:00:00 [INFO] a new file after rotation\n".repeat(3);
@@ -370,11 +378,11 @@ describe("logs: follow, rotation, newest click wins", () => {
     await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
     writeFileSync(join(dir, "logs", "find.log"), "a line to find\nand another\n");
     await page.click(`button.file[data-name="other.log"]`);
-    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe("the other file\n");
+    await expect.poll(() => page.locator("pre.log-text").textContent(), WAIT).toBe("the other file\n");
     await page.fill(".view-logs .find-input", "line to find");
-    await expect.poll(() => page.locator(".view-logs .find-count").textContent()).toBe("no matches");
+    await expect.poll(() => page.locator(".view-logs .find-count").textContent(), WAIT).toBe("no matches");
     await page.click(`button.file[data-name="find.log"]`, { timeout: 15_000 });
-    await expect.poll(() => page.locator(".view-logs .find-count").textContent()).toBe("1 of 1");
+    await expect.poll(() => page.locator(".view-logs .find-count").textContent(), WAIT).toBe("1 of 1");
     expect(await page.locator(".view-logs .find-input").inputValue()).toBe("line to find");
     await context.close();
   });
@@ -388,7 +396,7 @@ describe("logs: follow, rotation, newest click wins", () => {
     await page.goto(`${stack.dash.url}#/logs&token=${stack.mock.token}`);
     await page.click(`button.file[data-name="agent.log"]`);
     await page.click(`button.file[data-name="other.log"]`);
-    await expect.poll(() => page.locator("pre.log-text").textContent()).toBe("the other file\n");
+    await expect.poll(() => page.locator("pre.log-text").textContent(), WAIT).toBe("the other file\n");
     await page.waitForTimeout(1_800);
     expect(await page.locator("pre.log-text").textContent()).toBe("the other file\n");
     expect(await page.locator(".viewer-title").textContent()).toBe("other.log");
