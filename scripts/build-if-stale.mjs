@@ -67,7 +67,7 @@ const outputs = outputsHash();
 const reason = force
   ? "--force"
   : !stamp
-    ? "no build by this script yet"
+    ? "first run"
     : stamp.inputs !== inputs
       ? "sources changed since the last build"
       : outputs === null

@@ -10,7 +10,7 @@ import { parseDuration, parseSize } from "./relay/units.js";
 import { TOKEN_ENV } from "./serve/token-source.js";
 import { resolveUpstreams, tokenEnvName } from "./serve/upstreams.js";
 import { onShutdownSignals } from "@ductor/mock-server/shutdown";
-import { DEFAULT_DUCTOR, parseServerUrl, parseSince, serverName, type SinceSpec } from "./tail/args.js";
+import { DEFAULT_DUCTOR, DEFAULT_RELAY, parseServerUrl, parseSince, serverName, type SinceSpec } from "./tail/args.js";
 import { drained, runTail } from "./tail/tail.js";
 
 function port(value: string): number {
@@ -161,6 +161,13 @@ program
       ...(opts.retain !== undefined ? { retain: opts.retain } : {}),
       ...(opts.maxHistory !== undefined ? { maxHistoryBytes: opts.maxHistory } : {}),
       log,
+    }).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+        throw new Error(
+          `port ${opts.port} on ${opts.host} is already in use (another dashboard?); choose one with --port N, or --port 0 for any free port`,
+        );
+      }
+      throw err;
     });
     // Scripts read the first line for the URL: it is the URL and nothing else of ours (ductor's address included).
     process.stdout.write(`ductor dashboard on ${server.url}\n`);
@@ -211,7 +218,11 @@ program
   .description(
     "Print ductor's live stream in this terminal: text as it comes, tools and statuses coloured, what the agent is doing on the bottom line",
   )
-  .option("--ductor <url>", "ductor's API server, or a relay (ductor-dashboard serve)", checked(parseServerUrl), DEFAULT_DUCTOR)
+  .option(
+    "--ductor <url>",
+    `ductor's API server, or a relay (ductor-dashboard serve) (default: ${DEFAULT_DUCTOR}; with --server, ${DEFAULT_RELAY})`,
+    checked(parseServerUrl),
+  )
   .option(
     "--server <name>",
     `one of several ductors behind the relay (serve --ductor name=URL); token from $${tokenEnvName("<NAME>")}`,
@@ -225,8 +236,10 @@ program
   )
   .option("--json", "one JSON object per line per event (for pipes): no colours, no activity line")
   .option("--no-color", `no colours and no activity line (also with $NO_COLOR, or when stdout is not a terminal)`)
-  .action(async (opts: { ductor: string; server?: string; tokenFile?: string; since?: SinceSpec; json?: boolean; color: boolean }) => {
-    const code = await runTail(opts);
+  .action(async (opts: { ductor?: string; server?: string; tokenFile?: string; since?: SinceSpec; json?: boolean; color: boolean }) => {
+    // One of several ductors lives behind a relay: look where `serve` listens by default, not at ductor's port.
+    const ductor = opts.ductor ?? (opts.server !== undefined ? DEFAULT_RELAY : DEFAULT_DUCTOR);
+    const code = await runTail({ ...opts, ductor });
     await drained(process.stdout);
     process.exit(code);
   });

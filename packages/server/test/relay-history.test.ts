@@ -139,7 +139,7 @@ describe("GET /dashboard/history/export", () => {
     expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="ductor-history-1-8.md"');
     const text = await res.text();
-    expect(text).toContain(`${TEXTS[0]}- tool: Read\n`);
+    expect(text).toContain(`${TEXTS[0]}\n- tool: Read\n`);
     expect(text).toContain("> status: thinking");
     expect(text).toContain(TEXTS[2]);
     expect(text).toMatch(/> \[.*\] connected to ductor/);

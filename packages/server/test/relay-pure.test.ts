@@ -211,10 +211,30 @@ describe("frames and encoders", () => {
   it("md: text as it is, tools as list lines, upstream rows and gaps as notes", () => {
     const enc = markdownEncoder({ from: 1, to: 9, exportedAt: 20_000 });
     const text = enc.head(events[0]) + enc.gap(1, 4) + events.map((e) => enc.event(e)).join("") + enc.tail();
-    expect(text).toContain("Hello <b>there</b>\n- tool: Shell\n");
+    expect(text).toContain("Hello <b>there</b>\n\n- tool: Shell\n");
     expect(text).toContain("> events 1–4 are no longer kept");
     expect(text).toMatch(/> \[[^\]]+\] connected to ductor/);
     expect(text.endsWith("done\n")).toBe(true);
+  });
+
+  it("md: a blank line between text and a note or a tool list, so Markdown keeps the agent's prose out of them", () => {
+    const enc = markdownEncoder({ from: 1, to: 9, exportedAt: 0 });
+    const at = 1_000;
+    const body = [
+      { seq: 1, at, type: "system_status", data: "thinking" },
+      { seq: 2, at, type: "text_delta", data: "First para" },
+      { seq: 3, at, type: "tool_activity", data: "Read" },
+      { seq: 4, at, type: "tool_activity", data: "Grep" },
+      { seq: 5, at, type: "text_delta", data: "Found it.\n" },
+      { seq: 6, at, type: "system_status", data: "compacting" },
+      { seq: 7, at, type: "system_status", data: "recovered" },
+      { seq: 8, at, type: "text_delta", data: "Done." },
+    ]
+      .map((e) => enc.event(e))
+      .join("");
+    expect(body + enc.tail()).toBe(
+      "> status: thinking\n\nFirst para\n\n- tool: Read\n- tool: Grep\n\nFound it.\n\n> status: compacting\n\n> status: recovered\n\nDone.\n",
+    );
   });
 });
 

@@ -181,6 +181,16 @@ describe("ductor-dashboard CLI", () => {
     expect(refused.stderr()).not.toContain("inline");
   });
 
+  it("a port in use: one line that says so and how to choose another", async () => {
+    const first = runCli(serveArgs());
+    const port = FIRST_LINE.exec(firstLine(await first.waitForStdout(/\n/)))![2]!;
+    const second = runCli(["serve", "--ductor", DUCTOR, "--port", port]);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr()).toBe(
+      `ductor-dashboard: port ${port} on 127.0.0.1 is already in use (another dashboard?); choose one with --port N, or --port 0 for any free port\n`,
+    );
+  });
+
   it("fails clearly on an unreadable or empty token file", async () => {
     const missing = join(tmp, "missing");
     const run = runCli(serveArgs("--token-file", missing));

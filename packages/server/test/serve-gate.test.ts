@@ -367,7 +367,13 @@ describe("properties over arbitrary targets", () => {
 });
 
 describe("token sources", () => {
-  const files: Record<string, string> = { "/t/ok": "file-token\n", "/t/crlf": "file-token\r\n", "/t/empty": "\n", "/t/two": "a\nb\n" };
+  const files: Record<string, string> = {
+    "/t/ok": "file-token\n",
+    "/t/crlf": "file-token\r\n",
+    "/t/empty": "\n",
+    "/t/two": "a\nb\n",
+    "/t/spaced": " tok \n",
+  };
   const read = (path: string): string => {
     const text = files[path];
     if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: "ENOENT" });
@@ -389,5 +395,9 @@ describe("token sources", () => {
     expect(() => readTokenFile("/t/missing", read)).toThrow(/\/t\/missing.*ENOENT/);
     expect(() => readTokenFile("/t/empty", read)).toThrow(/empty/);
     expect(() => readTokenFile("/t/two", read)).toThrow(/more than one line/);
+    // A space pasted around a token is named with where it came from (ductor would answer 500, the client refuses it).
+    expect(() => readTokenFile("/t/spaced", read)).toThrow(/the token in the file \/t\/spaced has a space/);
+    expect(() => resolveToken({ env: " tok " }, read)).toThrow(/the token in \$DUCTOR_API_TOKEN has a space/);
+    expect(() => resolveToken({ argv: "tök" }, read)).toThrow(/the token in --token has a character that is not printable ASCII/);
   });
 });

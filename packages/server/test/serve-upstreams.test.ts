@@ -2,6 +2,8 @@
  * Which ductors `serve` fronts and where each token comes from (src/serve/upstreams.ts), without a process:
  * `--ductor` (plain or name=URL, repeated), `--token-file` (plain or name=FILE), `--config` and the environment.
  */
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig, resolveUpstreams, tokenEnvName } from "../src/serve/upstreams.js";
 
@@ -51,6 +53,13 @@ describe("serve's upstreams", () => {
     // No token of its own: that ductor is proxied, not recorded; nobody else's token is borrowed.
     expect(resolve({ ductor: ["a=http://x:1", "b=http://y:1"] }, { DUCTOR_API_TOKEN_A: "a" }).upstreams[1]?.token).toBeUndefined();
     expect(tokenEnvName("work-2")).toBe("DUCTOR_API_TOKEN_WORK_2");
+    // `~/` after name= is not expanded by shells: serve expands it.
+    expect(() => resolve({ ductor: ["a=http://x:1", "b=http://y:1"], tokenFile: ["a=~/dd-token"] })).toThrow(
+      `cannot read the token file ${join(homedir(), "dd-token")}`,
+    );
+    expect(() => resolve({ ductor: ["a=http://x:1", "b=http://y:1"] }, { DUCTOR_API_TOKEN_B: "b tok" })).toThrow(
+      /the token in \$DUCTOR_API_TOKEN_B has a space/,
+    );
   });
 
   it("one named --ductor keeps today's URLs and takes either its own variable or today's", () => {
@@ -74,6 +83,10 @@ describe("serve's upstreams", () => {
     expect(() => parseConfig('{"ductors":[{"name":"a","url":"http://x","token":"secret"}]}', "c.json")).toThrow(/tokenFile/);
     expect(() => parseConfig('{"ductors":[{"name":"a","url":"http://x","tokenfile":"f"}]}', "c.json")).toThrow(/unknown key "tokenfile"/);
     expect(() => parseConfig("{", "c.json")).toThrow(/not JSON/);
+    expect(() => parseConfig('{"ductors": [{"name": "a", "url": "http://x"},]}', "c.json")).toThrow(
+      /^c\.json is not JSON \([^\n]*\); a trailing comma/,
+    );
+    expect(() => resolve({ config: "/etc/dd/missing.json" })).toThrow("cannot read the config file /etc/dd/missing.json (ENOENT)");
     expect(() => parseConfig("{}", "c.json")).toThrow(/ductors/);
   });
 

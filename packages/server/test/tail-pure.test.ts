@@ -17,7 +17,7 @@ import {
 } from "@ductor/dashboard-client";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { outputMode, parseServerUrl, parseSince } from "../src/tail/args.js";
+import { outputMode, parseServerUrl, parseSince, serverChoiceProblem } from "../src/tail/args.js";
 import { failureMessage } from "../src/tail/failure.js";
 import { durationText, HumanFormatter, SGR } from "../src/tail/format.js";
 import { eventRecord, gapRecord, openRecord, reconnectingRecord } from "../src/tail/json.js";
@@ -416,5 +416,18 @@ describe("failureMessage", () => {
     expect(failureMessage(new NotFoundError(404, "", new Headers()), url)).toMatch(/--since needs a relay/);
     expect(failureMessage(new InternalServerError(502, "bad\x1b[2J gateway", new Headers()), url)).toMatch(/^http\S+ answered 502: /);
     expect(failureMessage(new InternalServerError(502, "bad\x1b[2J gateway", new Headers()), url)).not.toContain(ESC);
+  });
+});
+
+describe("--server against what the URL serves", () => {
+  const url = "http://127.0.0.1:8080/";
+  it("needs a name with several ductors, and one of theirs; none with one ductor or plain ductor", () => {
+    expect(serverChoiceProblem(undefined, undefined, url)).toBeUndefined();
+    expect(serverChoiceProblem(["ductor"], undefined, url)).toBeUndefined();
+    expect(serverChoiceProblem(["home", "work"], "work", url)).toBeUndefined();
+    expect(serverChoiceProblem(["home", "work"], undefined, url)).toMatch(/several ductors \(home, work\): say which with --server/);
+    expect(serverChoiceProblem(["home", "work"], "nope", url)).toMatch(/no ductor named nope \(it serves home, work\)/);
+    expect(serverChoiceProblem(["ductor"], "ductor", url)).toMatch(/serves one ductor.*leave out --server ductor/);
+    expect(serverChoiceProblem(undefined, "work", url)).toMatch(/lists no ductors/);
   });
 });

@@ -320,7 +320,18 @@ describe("ductor-dashboard tail against the relay", () => {
 
     const wrong = tail(dash.url, ["--since", "all", "--server", "work"], { token: home.token });
     expect(await wrong.exited).toBe(1);
-    expect(wrong.stderr()).toMatch(/token/i);
+    expect(wrong.stderr()).toMatch(/refused the token \(401\): check \$DUCTOR_API_TOKEN or --token-file/);
+    const wrongNamed = tail(dash.url, ["--server", "work"], { token: home.token, env: { DUCTOR_API_TOKEN_WORK: home.token } });
+    expect(await wrongNamed.exited).toBe(1);
+    expect(wrongNamed.stderr()).toMatch(/refused the token.*check \$DUCTOR_API_TOKEN_WORK\n$/);
+
+    // Which ductor: a name it does not serve, or none at all, is said with the names it has.
+    const unknown = tail(dash.url, ["--server", "nope"], { token: home.token });
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.stderr()).toContain("has no ductor named nope (it serves home, work)");
+    const unnamed = tail(dash.url, [], { token: home.token });
+    expect(await unnamed.exited).toBe(1);
+    expect(unnamed.stderr()).toContain("serves several ductors (home, work): say which with --server NAME");
   });
 
   it("--since 10m and --since 1h find their start by the events' arrival times", async () => {

@@ -90,13 +90,21 @@ const iso = (ms: number): string =>
 /**
  * A transcript: text deltas exactly as the agent wrote them, each tool as a list line, statuses and the relay's
  * link changes as quoted notes (each on a line of its own). Plain text: nothing is escaped or interpreted.
+ *
+ * Blocks of different kinds are kept apart by a blank line: in Markdown, a line of text right after `> note` or
+ * `- tool` would continue the quote or the list item (lazy continuation), and the agent's prose would be drawn
+ * inside a quote. Consecutive tools stay one list; each note is a quote of its own.
  */
 export function markdownEncoder(range: ExportRange): ExportEncoder {
   let atLineStart = true;
-  const line = (text: string): string => {
-    const out = `${atLineStart ? "" : "\n"}${text}\n`;
+  /** What was written last: text, a list of tools, a note; "start" right after the head. */
+  let last: "start" | "text" | "list" | "quote" = "start";
+  const block = (kind: "list" | "quote", text: string): string => {
+    const lineBreak = atLineStart ? "" : "\n";
+    const blankLine = last === "start" || (kind === "list" && last === "list") ? "" : "\n";
     atLineStart = true;
-    return out;
+    last = kind;
+    return `${lineBreak}${blankLine}${text}\n`;
   };
   return {
     head(first) {
@@ -106,22 +114,26 @@ export function markdownEncoder(range: ExportRange): ExportEncoder {
     event(event) {
       const data = event.data ?? "";
       switch (event.type) {
-        case "text_delta":
+        case "text_delta": {
           if (data === "") return "";
+          // Text after a note or a list starts a paragraph of its own.
+          const blankLine = last === "list" || last === "quote" ? "\n" : "";
+          last = "text";
           atLineStart = data.endsWith("\n");
-          return data;
+          return blankLine + data;
+        }
         case "tool_activity":
-          return line(`- tool: ${data === "" ? "(unnamed)" : oneLine(data)}`);
+          return block("list", `- tool: ${data === "" ? "(unnamed)" : oneLine(data)}`);
         case "system_status":
-          return event.data === null ? "" : line(`> status: ${oneLine(data)}`);
+          return event.data === null ? "" : block("quote", `> status: ${oneLine(data)}`);
         case "upstream":
-          return line(`\n> [${iso(event.at)}] ${UPSTREAM_NOTES[data] ?? oneLine(data)}\n`);
+          return block("quote", `> [${iso(event.at)}] ${UPSTREAM_NOTES[data] ?? oneLine(data)}`);
         default:
-          return line(`> ${oneLine(event.type)}: ${oneLine(data)}`);
+          return block("quote", `> ${oneLine(event.type)}: ${oneLine(data)}`);
       }
     },
     gap(from, to) {
-      return line(`\n> events ${from}–${to} are no longer kept (pruned by retention)\n`);
+      return block("quote", `> events ${from}–${to} are no longer kept (pruned by retention)`);
     },
     tail() {
       return atLineStart ? "" : "\n";

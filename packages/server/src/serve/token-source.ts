@@ -23,6 +23,16 @@ export interface ResolvedToken {
   warnings: string[];
 }
 
+/**
+ * A token ductor can take: printable ASCII without spaces (it answers others with 500, and a space pasted around a
+ * token is the usual mistake). Throws naming where the token came from, so the person knows what to fix.
+ */
+export function checkToken(token: string, source: string): string {
+  if (/^[\x21-\x7e]+$/.test(token)) return token;
+  const why = /\s/.test(token) ? "has a space or a line break in it" : "has a character that is not printable ASCII";
+  throw new Error(`the token in ${source} ${why}; ductor's tokens are printable ASCII without spaces`);
+}
+
 export function readTokenFile(path: string, read: (path: string) => string = (p) => readFileSync(p, "utf8")): string {
   let text: string;
   try {
@@ -35,7 +45,7 @@ export function readTokenFile(path: string, read: (path: string) => string = (p)
   const token = text.replace(/[\r\n]+$/, "");
   if (token.trim() === "") throw new Error(`the token file ${path} is empty`);
   if (/[\r\n]/.test(token)) throw new Error(`the token file ${path} has more than one line; it should hold the token alone`);
-  return token;
+  return checkToken(token, `the file ${path}`);
 }
 
 export function resolveToken(sources: TokenSources, read?: (path: string) => string): ResolvedToken {
@@ -45,7 +55,7 @@ export function resolveToken(sources: TokenSources, read?: (path: string) => str
   }
   if (sources.file !== undefined) return { token: readTokenFile(sources.file, read), source: "file", warnings };
   // An empty variable (`DUCTOR_API_TOKEN= cmd`) means "no token", not an empty one.
-  if (sources.env) return { token: sources.env, source: "env", warnings };
-  if (sources.argv) return { token: sources.argv, source: "argv", warnings };
+  if (sources.env) return { token: checkToken(sources.env, `$${TOKEN_ENV}`), source: "env", warnings };
+  if (sources.argv) return { token: checkToken(sources.argv, "--token"), source: "argv", warnings };
   return { token: undefined, source: "none", warnings };
 }

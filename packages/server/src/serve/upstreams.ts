@@ -9,9 +9,10 @@
  * Tokens never come from argv per ductor (argv is readable in ps), nor from the config file itself (a file that is
  * shared or committed more easily than a token file): a config names a token file per ductor.
  */
-import { dirname, isAbsolute, resolve } from "node:path";
+import { homedir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { SERVER_NAME } from "@ductor/dashboard-client";
-import { readTokenFile, resolveToken, TOKEN_ENV } from "./token-source.js";
+import { checkToken, readTokenFile, resolveToken, TOKEN_ENV } from "./token-source.js";
 
 export interface UpstreamArgs {
   /** Each `--ductor` as given: `URL` or `name=URL`. */
@@ -72,7 +73,9 @@ export function parseConfig(text: string, path: string): ConfigEntry[] {
   try {
     body = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    // JSON.parse's message can run over several lines (it quotes the text); its first line says what and where.
+    const first = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    throw new Error(`${path} is not JSON (${first}); a trailing comma or a missing quote is the usual cause`);
   }
   const list = (body as { ductors?: unknown } | null)?.ductors;
   if (!Array.isArray(list) || list.length === 0) throw new Error(`${path}: expected {"ductors": [{"name", "url", "tokenFile"}, …]}`);
@@ -99,7 +102,14 @@ export function resolveUpstreams(
   const entries: { name: string | undefined; url: string; tokenFile?: string }[] = [];
   if (args.config !== undefined) {
     if (args.ductor.length > 0) throw new Error("give the ductors either with --ductor or in --config, not both");
-    entries.push(...parseConfig(read(args.config), args.config));
+    let text: string;
+    try {
+      text = read(args.config);
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+      throw new Error(`cannot read the config file ${args.config} (${why})`);
+    }
+    entries.push(...parseConfig(text, args.config));
   }
   for (const given of args.ductor) {
     const [name, url] = splitNamed(given, "--ductor");
@@ -115,7 +125,9 @@ export function resolveUpstreams(
   const namedFiles = new Map<string, string>();
   let plainFile: string | undefined;
   for (const given of args.tokenFile) {
-    const [name, file] = splitNamed(given, "--token-file");
+    const [name, named] = splitNamed(given, "--token-file");
+    // Shells leave `~` alone after `name=` (it is not at the start of a word): expand it here, as the person meant.
+    const file = named.startsWith("~/") ? join(homedir(), named.slice(2)) : named;
     if (name === undefined) {
       if (several) throw new Error("with several ductors, say whose token file it is: --token-file home=FILE");
       plainFile = file;
@@ -136,7 +148,7 @@ export function resolveUpstreams(
     if (file !== undefined) return { name, url: entry.url, token: readTokenFile(file, read), tokenSource: `the file ${file}` };
     const envName = tokenEnvName(name);
     const fromEnv = entry.name !== undefined ? env[envName] : undefined;
-    if (fromEnv) return { name, url: entry.url, token: fromEnv, tokenSource: `$${envName}` };
+    if (fromEnv) return { name, url: entry.url, token: checkToken(fromEnv, `$${envName}`), tokenSource: `$${envName}` };
     if (several) return { name, url: entry.url, token: undefined, tokenSource: "none" };
     // One ductor: today's sources too.
     const single = resolveToken({ file: plainFile, env: env[TOKEN_ENV], argv: args.token }, read);

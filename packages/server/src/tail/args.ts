@@ -7,6 +7,24 @@ import { parseDuration } from "../relay/units.js";
 
 /** ductor's own default API address (its `api.port` 8741), as in `serve --ductor`'s help. */
 export const DEFAULT_DUCTOR = "http://127.0.0.1:8741";
+/** `serve`'s default address: with `--server`, the tail talks to a relay, so that is where it looks first. */
+export const DEFAULT_RELAY = "http://127.0.0.1:8080";
+
+/**
+ * Which ductors a relay serves decides whether `--server` is needed and valid: one line saying what to do, or
+ * undefined when the tail can go on. `servers` undefined: the URL is no relay that lists (plain ductor, older).
+ */
+export function serverChoiceProblem(servers: readonly string[] | undefined, server: string | undefined, url: string): string | undefined {
+  if (servers === undefined)
+    return server === undefined
+      ? undefined
+      : `${url} lists no ductors (not a relay serving several), so --server ${server} has nothing to choose`;
+  const list = servers.join(", ");
+  if (server === undefined) return servers.length > 1 ? `${url} serves several ductors (${list}): say which with --server NAME` : undefined;
+  if (servers.length === 1) return `${url} serves one ductor, at its own URLs; leave out --server ${server}`;
+  if (!servers.includes(server)) return `${url} has no ductor named ${server} (it serves ${list})`;
+  return undefined;
+}
 
 /**
  * What `--since` asks for. `now`: live only (the default). `all`: everything the relay retains. `seq`: the events

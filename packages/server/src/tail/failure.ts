@@ -34,10 +34,10 @@ export function needsRelay(url: string, why: string): string {
   return `--since needs a relay, and ${url} is not one: ${why}. Point --ductor at \`ductor-dashboard serve\` (with the token it records ductor's stream)`;
 }
 
-/** One line saying why the tail cannot go on with `url`. */
-export function failureMessage(err: unknown, url: string): string {
+/** One line saying why the tail cannot go on with `url`; `tokenSource`: where the token came from, for a refusal. */
+export function failureMessage(err: unknown, url: string, tokenSource = `$${TOKEN_ENV} or --token-file`): string {
   if (err instanceof AuthenticationError) {
-    return `${url} refused the token (401): check $${TOKEN_ENV} or --token-file`;
+    return `${url} refused the token (401): check ${tokenSource}`;
   }
   if (err instanceof NotFoundError) return needsRelay(url, "it has no history (404)");
   if (err instanceof APIError) return `${url} answered ${err.status}: ${sanitizeLine(err.message, 160)}`;

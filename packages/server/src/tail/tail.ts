@@ -17,7 +17,7 @@ import {
 import { onShutdownSignals } from "@ductor/mock-server/shutdown";
 import { resolveToken, TOKEN_ENV } from "../serve/token-source.js";
 import { tokenEnvName } from "../serve/upstreams.js";
-import { outputMode, type SinceSpec } from "./args.js";
+import { outputMode, serverChoiceProblem, type SinceSpec } from "./args.js";
 import { failureMessage, needsRelay } from "./failure.js";
 import { HumanFormatter } from "./format.js";
 import { eventRecord, gapRecord, openRecord, reconnectingRecord } from "./json.js";
@@ -47,7 +47,14 @@ const REFRESH_MS = 1_000;
 export async function runTail(opts: TailOptions): Promise<number> {
   // One of several: its own variable first, as `serve` reads it; the plain one still works for a one-off.
   const named = opts.server !== undefined ? process.env[tokenEnvName(opts.server)] : undefined;
-  const { token } = resolveToken({ file: opts.tokenFile, env: named || process.env[TOKEN_ENV] });
+  const { token, source } = resolveToken({ file: opts.tokenFile, env: named || process.env[TOKEN_ENV] });
+  // What a refused token's message tells the person to check: where this token came from.
+  const tokenSource =
+    source === "file"
+      ? `the token file ${opts.tokenFile}`
+      : named
+        ? `$${tokenEnvName(opts.server ?? "")}`
+        : `$${TOKEN_ENV} or --token-file`;
   if (!token) {
     const variable = opts.server !== undefined ? `${tokenEnvName(opts.server)} (or ${TOKEN_ENV})` : TOKEN_ENV;
     throw new Error(`no token: set ${variable}=… or use --token-file FILE`);
@@ -106,6 +113,15 @@ export async function runTail(opts: TailOptions): Promise<number> {
     await drained(stdout);
   });
 
+  // Several ductors behind a relay: the tail must name one (and one it has). A plain ductor lists none (404).
+  const listed = await client.servers({ signal: abort.signal, timeoutMs: 5_000, maxRetries: 0 }).then(
+    (servers) => servers.map((s) => s.name),
+    () => undefined,
+  );
+  const choice = serverChoiceProblem(listed, opts.server, opts.ductor);
+  if (choice !== undefined && !done) finish(1, choice);
+  if (done) return finished;
+
   // --since: which seq to resume after, from the relay's history (plain ductor has none: 404).
   let since: number | undefined;
   if (opts.since && opts.since.kind !== "now") {
@@ -113,7 +129,7 @@ export async function runTail(opts: TailOptions): Promise<number> {
       since = (await resolveSince(client.history, opts.since, Date.now(), abort.signal)).since;
     } catch (err) {
       if (done) return finished;
-      finish(1, failureMessage(err, url));
+      finish(1, failureMessage(err, url, tokenSource));
       return finished;
     }
     if (done) return finished;
@@ -164,7 +180,7 @@ export async function runTail(opts: TailOptions): Promise<number> {
   });
   s.on("reconnecting", (ev) => {
     // The first connection failed (refused, unreachable, a handshake answered with an HTTP error): say why and stop.
-    if (!opened) return finish(1, failureMessage(ev.error ?? new ConnectionError(`closed with code ${ev.code ?? "?"}`), url));
+    if (!opened) return finish(1, failureMessage(ev.error ?? new ConnectionError(`closed with code ${ev.code ?? "?"}`), url, tokenSource));
     if (json) return write(jsonLine(reconnectingRecord(ev)));
     emit(fmt.reconnecting(ev));
   });
@@ -173,7 +189,7 @@ export async function runTail(opts: TailOptions): Promise<number> {
       fatal = err; // the close that follows ends the tail
     else if (!done) warn(sanitizeLine(err.message, 300));
   });
-  s.on("close", () => finish(1, failureMessage(fatal ?? new ConnectionError("the stream closed"), url)));
+  s.on("close", () => finish(1, failureMessage(fatal ?? new ConnectionError("the stream closed"), url, tokenSource)));
 
   timer = setInterval(() => {
     if (turns && opened && catchUpTo === undefined) turns.tick(Date.now());
