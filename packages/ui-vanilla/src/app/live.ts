@@ -25,6 +25,11 @@ export interface LiveSink {
   /** Relay only: its own link to ductor changed ("connected", "disconnected", "refused"); `at` is when. */
   upstream?(state: string, at: Date): void;
   /**
+   * Relay only: the same change, told even while `intercept` takes the event (a person browsing history still needs
+   * the connection pill to say whether ductor is reachable). Called in stream order, after any held history.
+   */
+  upstreamLink?(state: string): void;
+  /**
    * Every data event before it is drawn: return true to take it instead (the view shows history meanwhile).
    * Called once per streamed event, so it must stay cheap.
    */
@@ -70,6 +75,7 @@ export function createLive(client: Client, sink: LiveSink, onRefused: (reason: s
   const offs: Array<() => void> = [];
 
   const draw = (ev: DataEvent): void => {
+    if (ev.type === "upstream") sink.upstreamLink?.(ev.data ?? "");
     if (sink.intercept?.(ev)) return;
     if (ev.type === "text_delta") sink.text(ev.data ?? "");
     else if (ev.type === "tool_activity") sink.tool(ev.data ?? "");

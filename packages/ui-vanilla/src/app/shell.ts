@@ -45,6 +45,13 @@ const HISTORY_TIMEOUT_MS = 10_000;
 
 const TITLES: Record<Route, string> = { status: "Status", stream: "Live stream", sessions: "Sessions & tasks", logs: "Logs" };
 
+type UpstreamLink = "connected" | "disconnected" | "refused";
+
+/** A relay's `upstream` row as the pill's state; null for a value this page does not know (left as it was). */
+function upstreamLink(data: string | null): UpstreamLink | null {
+  return data === "connected" || data === "disconnected" || data === "refused" ? data : null;
+}
+
 function routeFromHash(hash: string, prefix: string): Route | null {
   if (!hash.startsWith(prefix)) return null;
   const m = /^([a-z]+)/.exec(hash.slice(prefix.length));
@@ -86,6 +93,11 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     badgeText,
   );
   let link: LinkState = { kind: "connecting" };
+  /**
+   * A relay's own link to ductor, from its `upstream` rows (live, or the last one in the history drawn on load):
+   * the viewer's socket to the relay stays open while ductor is down, so "connected" alone would not be the truth.
+   */
+  let upstream: UpstreamLink = "connected";
   let accepted = false;
   let online = typeof navigator === "undefined" ? true : navigator.onLine !== false;
 
@@ -97,7 +109,11 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
         text = "connecting…";
         break;
       case "open":
-        text = "connected";
+        if (upstream === "connected") text = "connected";
+        else {
+          state = "upstream-down";
+          text = upstream === "refused" ? "ductor refused the relay's token" : "ductor unreachable";
+        }
         break;
       case "reconnecting": {
         const s = Math.max(0, Math.ceil((link.retryAt - now) / 1000));
@@ -117,6 +133,16 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
     }
     if (badgeText.textContent !== text) badgeText.textContent = text;
     badge.dataset["state"] = state;
+    badge.title =
+      state === "upstream-down"
+        ? "The dashboard server is up, but its own link to ductor is down: nothing new arrives until ductor is back."
+        : "";
+  };
+  const setUpstream = (state: string): void => {
+    const next = upstreamLink(state);
+    if (next === null || next === upstream) return;
+    upstream = next;
+    paintBadge();
   };
 
   const sink = {
@@ -130,6 +156,7 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
       streamView.link(state);
       paintBadge();
     },
+    upstreamLink: setUpstream,
     protocolError(err: unknown): void {
       console.warn("ductor dashboard stream:", describeError(err));
     },
@@ -228,7 +255,15 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
       try {
         const signal = AbortSignal.any([scope.signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)]);
         const events = await loadRecentHistory(opts.client, relay.head, opts.scrollbackChars ?? 2_000_000, signal);
-        if (!scope.disposed) streamView.history(events);
+        if (scope.disposed) return;
+        streamView.history(events);
+        // The last upstream row on record says whether ductor is reachable now (live rows after it follow).
+        for (let i = events.length - 1; i >= 0; i--) {
+          const ev = events[i]!;
+          if (ev.type !== "upstream") continue;
+          setUpstream(ev.data ?? "");
+          break;
+        }
       } catch (err) {
         if (scope.disposed) return;
         if (err instanceof AuthenticationError) return ctx.refuse("The server refused the token (401 on /dashboard/history).");

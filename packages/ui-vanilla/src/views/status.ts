@@ -45,7 +45,17 @@ export function createStatusView(ctx: AppContext, scope: Scope): View {
       {
         endpoint: "/dashboard/status",
         doing: "refresh the status",
-        banner: header,
+        // A failure after data leaves the cards up, greyed and marked stale (the header says since when).
+        banner: {
+          fail(text: string): void {
+            header.fail(text);
+            grid.classList.toggle("is-stale", last !== null);
+          },
+          ok(now?: number): void {
+            header.ok(now);
+            grid.classList.remove("is-stale");
+          },
+        },
         load: (signal) => ctx.client.status({ signal }),
         show(s: StatusData, now: number): void {
           last = { data: s, at: now };
@@ -83,7 +93,9 @@ export function createStatusView(ctx: AppContext, scope: Scope): View {
     tick(now: number): void {
       if (el.hidden) return;
       header.tick(now);
-      if (last) uptime.value.textContent = formatUptime(last.data.uptimeSeconds + (now - last.at) / 1000);
+      // Stale data stays as it was: counting the uptime on would claim ductor is still up.
+      if (last && !grid.classList.contains("is-stale"))
+        uptime.value.textContent = formatUptime(last.data.uptimeSeconds + (now - last.at) / 1000);
     },
   };
 }

@@ -20,22 +20,32 @@ export function createViewHeader(title: string, id: string): ViewHeader {
   const error = h("p", { class: "banner banner-error", role: "alert", hidden: true });
   const el = h("header", { class: "view-header" }, heading, updated);
   let lastOk = 0;
+  /** The last request failed: what is on screen (if anything) is stale, and "loading…" would be untrue. */
+  let failing = false;
+  const paint = (now: number): void => {
+    updated.textContent = !lastOk ? (failing ? "no data" : "loading…") : `${failing ? "stale · " : ""}updated ${formatAge(lastOk, now)}`;
+    if (failing) el.dataset["state"] = lastOk ? "stale" : "failed";
+    else delete el.dataset["state"];
+  };
   return {
     el,
     heading,
     error,
     ok(now: number = Date.now()): void {
       lastOk = now;
+      failing = false;
       error.hidden = true;
       error.textContent = "";
-      updated.textContent = `updated ${formatAge(lastOk, now)}`;
+      paint(now);
     },
     fail(text: string): void {
+      failing = true;
       error.textContent = lastOk ? `${text} Showing data from ${formatAge(lastOk)}.` : text;
       error.hidden = false;
+      paint(Date.now());
     },
     tick(now: number): void {
-      if (lastOk) updated.textContent = `updated ${formatAge(lastOk, now)}`;
+      if (lastOk) paint(now);
     },
   };
 }
