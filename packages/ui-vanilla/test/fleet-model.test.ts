@@ -2,6 +2,7 @@
  * The fleet's pure parts in Node: its address-bar grammar, per-ductor tokens and links, and what a card says
  * (link, work, last line, cost today).
  */
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { forgetServerToken, loadSaved, loadServerToken, parseServerLink, saveServerToken, saveToken } from "../src/app/storage.js";
 import { cardLink, workState } from "../src/fleet/card-state.js";
@@ -196,5 +197,88 @@ describe("cost today", () => {
     expect(formatCost(0.001)).toBe("< $0.01");
     expect(formatCost(1.234)).toBe("$1.23");
     expect(formatCost(1234.5)).toBe("$1,235");
+  });
+
+  /** The line after pushing `text` whole. */
+  const lineOf = (text: string): string => {
+    const last = new LastLine();
+    last.push(text);
+    return last.line;
+  };
+
+  it("skips fence lines, code, blank lines and rules: the last line of prose", () => {
+    expect(lineOf("All 148 tests pass:\n\n```\n Tests  148 passed (148)\n```")).toBe("All 148 tests pass:");
+    expect(lineOf("Build output:\n\n~~~~sh\n$ make\n```\nstill code\n~~~~\n")).toBe("Build output:");
+    expect(lineOf("Before\n```")).toBe("Before");
+    expect(lineOf("Before\n``")).toBe("Before"); // a fence still arriving
+    expect(lineOf("Title\n===\n\n---\n***\n")).toBe("Title");
+    expect(lineOf("```\n")).toBe("");
+  });
+
+  it("takes markdown's markers off: headings, quotes, bullets, emphasis, code, links, file references", () => {
+    expect(lineOf("## Dependency changes ##\n")).toBe("Dependency changes");
+    expect(lineOf("> > quoted **bold** and *em* and _em_ and ~~gone~~\n")).toBe("quoted bold and em and em and gone");
+    expect(lineOf("- [x] 🚀 Startup is **2.4×** faster")).toBe("🚀 Startup is 2.4× faster");
+    expect(lineOf("1. **Root cause**: `computeTotal()` rounded")).toBe("1. Root cause: computeTotal() rounded");
+    expect(lineOf('see [the docs](https://example.com/x "t") and ![a chart](c.png) and [ref][1]')).toBe("see the docs and a chart and ref");
+    expect(lineOf("Found it in <file:/home/dev/src/totals.ts>. Also <https://example.com/a_b_c>.")).toBe(
+      "Found it in /home/dev/src/totals.ts. Also https://example.com/a_b_c.",
+    );
+    // What is in code, escaped, or inside words is the characters it is.
+    expect(lineOf("`**kwargs` and `` a`b `` and \\*not em\\* and snake_case_name and 2 * 3 * 4")).toBe(
+      "**kwargs and a`b and *not em* and snake_case_name and 2 * 3 * 4",
+    );
+    expect(lineOf("**still arriv")).toBe("still arriv");
+  });
+
+  it("reads a table row as its cells, and skips its separator", () => {
+    expect(lineOf("| # | package |\n|---:|:---|\n")).toBe("# · package");
+    expect(lineOf("| 300 | pkg-300-lorem | 1.11.0 | **2.1.0** | a \\| b |\n")).toBe("300 · pkg-300-lorem · 1.11.0 · 2.1.0 · a | b");
+    expect(lineOf("text\n|---|---|\n")).toBe("text");
+  });
+
+  it("never joins two messages: a tool call or a status between them starts a new line", () => {
+    const last = new LastLine();
+    last.push("Context was compacted; continuing with the old helper.");
+    last.boundary();
+    last.push("Session recovered — ");
+    expect(last.line).toBe("Session recovered —");
+    last.push("a fresh one.\n\n");
+    expect(last.line).toBe("Session recovered — a fresh one.");
+    // A message that ends inside a fence does not leave the next one in code.
+    last.push("Output:\n```\nlog line");
+    last.boundary();
+    last.push("Next message");
+    expect(last.line).toBe("Next message");
+    last.boundary();
+    last.boundary();
+    expect(last.line).toBe("Next message");
+  });
+
+  it("on the bundled recordings: never markdown source, never two messages glued, and the last prose at the end", () => {
+    const ends: Record<string, string> = {
+      "coding-session": 'Pull request: https://github.com/acme/invoice-service/pull/317 — "Fix one-cent rounding error in invoice totals".',
+      "long-output": 'Non-BMP check: 𝄞 𠀋 🀄 — tab separated values — backslash \\ and "quotes".',
+    };
+    for (const [name, end] of Object.entries(ends)) {
+      const last = new LastLine();
+      const lines = new Set<string>();
+      const events = readFileSync(new URL(`../../mock-server/recordings/${name}.jsonl`, import.meta.url), "utf8")
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => (JSON.parse(l) as { event?: { type: string; data: string | null } }).event)
+        .filter((e) => e !== undefined);
+      expect(events.length).toBeGreaterThan(10);
+      for (const event of events) {
+        if (event.type === "text_delta") last.push(event.data ?? "");
+        else last.boundary();
+        lines.add(last.line);
+      }
+      expect(last.line, name).toBe(end);
+      for (const line of lines) {
+        expect(line, name).not.toMatch(/^(```|~~~|\||#|>|- |\* )|\*\*|<file:|`/);
+        expect(line, name).not.toMatch(/helper\.Session|totals\.The|\w\.[A-Z][a-z]+ /);
+      }
+    }
   });
 });

@@ -137,6 +137,19 @@ describe("the fleet overview", () => {
     expect(await card(page, "home").locator(".fleet-work").textContent()).toBe("working"); // writing, just now
     expect(await card(page, "home").locator(".fleet-cost").textContent()).toMatch(/^today (\$\d+\.\d\d|—)$/);
 
+    // Markdown reads as prose, and two messages with a tool call between them are two lines, not one sentence.
+    work.broadcast({
+      type: "text_delta",
+      data: "Found it in <file:/src/totals.ts>, **rounded** twice:\n\n| 300 | pkg-300 |\n|---|---|\n```ts\nround2(x)\n```",
+    });
+    await poll(() => lastLine(page, "work")).toBe("300 · pkg-300");
+    work.broadcast({ type: "text_delta", data: "Context was compacted." });
+    work.broadcast({ type: "tool_activity", data: "Shell" });
+    work.broadcast({ type: "text_delta", data: "Session recovered — " });
+    work.broadcast({ type: "text_delta", data: "**all** tests pass.\n\n```\n" });
+    work.broadcast({ type: "text_delta", data: "148 passed\n```\n" });
+    await poll(() => lastLine(page, "work")).toBe("Session recovered — all tests pass.");
+
     // Hostile output is the characters it is, on the card too.
     home.broadcast({ type: "text_delta", data: `${HOSTILE[0]}\n` });
     await poll(() => lastLine(page, "home")).toBe(HOSTILE[0]);

@@ -190,14 +190,19 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
       fromHistory = null;
       schedulePaint();
     };
+    // Anything between two pieces of text ends a message: the next starts a line of its own on the card.
+    const between = (): void => {
+      last.boundary();
+      liveEvent();
+    };
     const sink: LiveSink = {
       text(data) {
         last.push(data);
         liveEvent();
       },
-      tool: liveEvent,
-      status: liveEvent,
-      gapStart() {},
+      tool: between,
+      status: between,
+      gapStart: () => last.boundary(),
       gapEnd() {},
       link(state) {
         link = state;
@@ -206,6 +211,7 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
       },
       upstream(state) {
         upstream = state;
+        last.boundary();
         liveEvent();
       },
     };
@@ -229,7 +235,8 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
             const state = new ActivityState();
             for (const event of page.events) {
               if (event.type === "text_delta") last.push(event.data ?? "");
-              else if (event.type === "upstream") upstream = event.data;
+              else last.boundary();
+              if (event.type === "upstream") upstream = event.data;
               state.apply(event, now);
             }
             if (page.events.length > 0) fromHistory = state;

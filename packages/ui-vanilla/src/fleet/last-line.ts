@@ -1,35 +1,161 @@
 /**
- * The last line of a ductor's output, for its fleet card. The stream arrives in small text deltas that split lines
- * anywhere, so a short tail is kept and the last line with something in it is read from that. Bounded: a card
- * that streams for days holds at most TAIL_CHARS characters.
+ * The last line of a ductor's output, for its fleet card: the last line of prose as a person reads it, not the
+ * agent's markdown source. Fence lines (```), code inside fences, blank lines, rules and table separators are
+ * skipped; markdown markers are taken off (headings, quotes, bullets, emphasis, inline code's backticks, links →
+ * their text, `<file:/path>` → the path); a table row reads as its cells ("300 · pkg-300 · 1.11.0").
+ *
+ * The stream arrives in small text deltas that split lines anywhere, and an agent's separate messages arrive
+ * back to back with a tool call or a status between them: `boundary()` marks that, so the next message starts a
+ * line of its own (as the stream view starts a fresh block) instead of being glued to the last sentence. Text is
+ * never joined across a line break.
+ *
+ * Bounded and incremental: complete lines are read as they arrive (the fence state and the last prose line are
+ * all that is kept of them), and the line still arriving keeps at most PARTIAL_CHARS characters. Pure.
  */
 
-/** Enough for a long last line and the newline before it. */
-const TAIL_CHARS = 4_096;
+/** Enough of a line still arriving for its markers and LINE_CHARS of text. */
+const PARTIAL_CHARS = 4_096;
 /** What a card shows at most; CSS ellipsis takes care of the width. */
 const LINE_CHARS = 300;
 
-// C0 controls and DEL (terminal escapes' ESC among them): shown as nothing rather than as boxes.
+// C0 controls and DEL (terminal escapes' ESC among them) but tab and newline: shown as nothing rather than as boxes.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
+/** An open code fence: its character and length (a closing fence has the same character, at least as many). */
+interface Fence {
+  char: "`" | "~";
+  length: number;
+}
+
+const FENCE = /^(`{3,}|~{3,})(.*)$/;
+
 export class LastLine {
-  #tail = "";
+  /** The line still arriving (no newline yet). */
+  #partial = "";
+  /** The partial line grew past PARTIAL_CHARS: the rest of it is dropped. */
+  #cut = false;
+  #fence: Fence | null = null;
+  /** The last complete line of prose, as shown. */
+  #prose = "";
 
   /** Adds streamed text (a `text_delta`'s data). */
   push(text: string): void {
     if (!text) return;
-    const next = this.#tail + text;
-    this.#tail = next.length > TAIL_CHARS ? next.slice(-TAIL_CHARS) : next;
+    const parts = text.replace(CONTROLS, "").split("\n");
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) this.#endLine();
+      this.#append(parts[i] ?? "");
+    }
   }
 
-  /** The last line that is not blank, trimmed and cut to LINE_CHARS; "" before any text. */
-  get line(): string {
-    const lines = this.#tail.split("\n");
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const line = (lines[i] ?? "").replace(CONTROLS, "").trim();
-      if (line) return line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS - 1)}…` : line;
-    }
-    return "";
+  /**
+   * Something other than text came between two pieces of text (a tool call, a status, a lost link): what follows
+   * is another message, on a line of its own, and a fence left open by the last one is closed.
+   */
+  boundary(): void {
+    if (this.#partial || this.#cut) this.#endLine();
+    this.#fence = null;
   }
+
+  /** The last line of prose, cut to LINE_CHARS; "" before any. */
+  get line(): string {
+    const partial = this.#fence === null ? readPartial(this.#partial) : "";
+    return clip(partial || this.#prose);
+  }
+
+  #append(text: string): void {
+    if (this.#cut || !text) return;
+    const room = PARTIAL_CHARS - this.#partial.length;
+    if (text.length > room) {
+      this.#partial += text.slice(0, room);
+      this.#cut = true;
+    } else this.#partial += text;
+  }
+
+  #endLine(): void {
+    const raw = this.#partial;
+    this.#partial = "";
+    this.#cut = false;
+    const trimmed = raw.trim();
+    const fence = FENCE.exec(trimmed);
+    if (this.#fence) {
+      // Inside a fence only its closing line counts: code is not prose.
+      if (fence && fence[1]![0] === this.#fence.char && fence[1]!.length >= this.#fence.length && !fence[2]!.trim()) this.#fence = null;
+      return;
+    }
+    if (fence && !(fence[1]![0] === "`" && fence[2]!.includes("`"))) {
+      this.#fence = { char: fence[1]![0] as "`" | "~", length: fence[1]!.length };
+      return;
+    }
+    const line = readLine(trimmed);
+    if (line) this.#prose = line;
+  }
+}
+
+/** The line still arriving, once it can be read: not the start of a fence (a few backticks or tildes so far). */
+function readPartial(partial: string): string {
+  const trimmed = partial.trim();
+  if (/^(`{3,}|~{3,})/.test(trimmed) || /^(`+|~+)$/.test(trimmed)) return "";
+  return readLine(trimmed);
+}
+
+function clip(line: string): string {
+  return line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS - 1)}…` : line;
+}
+
+/** One markdown line as a person reads it, or "" when it has nothing to read (a rule, a table's separator). */
+function readLine(source: string): string {
+  let line = source.replace(/\t/g, " ").trim();
+  if (!line) return "";
+  // Thematic breaks and setext underlines: ---, ***, ___, ===.
+  if (/^([-*_=])(\s*\1){2,}$/.test(line) || /^=+$/.test(line)) return "";
+  if (line.startsWith("|")) return readTableRow(line);
+  line = line.replace(/^(>\s?)+/, "");
+  line = line.replace(/^#{1,6}(\s+|$)/, "").replace(/\s+#+$/, "");
+  line = line.replace(/^[-*+]\s+(\[[ xX]\]\s+)?/, "");
+  return readInline(line).trim();
+}
+
+/** `| 300 | pkg-300-lorem | 1.11.0 |` → `300 · pkg-300-lorem · 1.11.0`; a separator row (`|---|:-:|`) is "". */
+function readTableRow(line: string): string {
+  const cells = line
+    .replace(/^\|/, "")
+    .replace(/(?<!\\)\|\s*$/, "")
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim());
+  if (cells.every((cell) => /^:?-*:?$/.test(cell))) return "";
+  return cells
+    .map((cell) => readInline(cell.replace(/\\\|/g, "|")).trim())
+    .filter((cell) => cell !== "")
+    .join(" · ");
+}
+
+/**
+ * Inline markdown as text: code spans keep what is in them (their backticks go), backslash escapes are the
+ * character, links are their text, `<file:/p>` is `/p`, `<https://x>` is the address, and emphasis markers go.
+ * Code spans and escapes are set aside first (as control characters, which never reach here) so nothing in them
+ * is read as a marker.
+ */
+function readInline(text: string): string {
+  const kept: string[] = [];
+  const keep = (value: string): string => `\u0001${kept.push(value) - 1}\u0002`;
+  let out = text
+    .replace(/(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, (_m, _ticks: string, code: string) =>
+      keep(code.length > 2 && code.startsWith(" ") && code.endsWith(" ") ? code.slice(1, -1) : code),
+    )
+    .replace(/\\([!-/:-@[-`{-~])/g, (_m, ch: string) => keep(ch));
+  out = out
+    .replace(/<file:([^>\s]+)>/g, (_m, path: string) => keep(path))
+    .replace(/<((?:https?|mailto):[^>\s]+)>/g, (_m, url: string) => keep(url))
+    .replace(/!?\[([^\]]*)\]\([^)\s]*(?:\s+"[^"]*")?\)/g, "$1")
+    .replace(/!?\[([^\]]+)\]\[[^\]]*\]/g, "$1")
+    .replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, "$2")
+    .replace(/~~(?=\S)(.+?)(?<=\S)~~/g, "$1")
+    .replace(/(^|[^\p{L}\p{N}*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\p{L}\p{N}*])/gu, "$1$2")
+    .replace(/(^|[^\p{L}\p{N}_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\p{L}\p{N}_])/gu, "$1$2")
+    // An emphasis still open (its closing marker has not arrived yet) reads without its opener.
+    .replace(/(^|\s)(\*\*|__|~~)(?=\S)/g, "$1");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the placeholders above are control characters
+  return out.replace(/\u0001(\d+)\u0002/g, (_m, i: string) => kept[Number(i)] ?? "");
 }
