@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { forgetServerToken, loadSaved, loadServerToken, parseServerLink, saveServerToken, saveToken } from "../src/app/storage.js";
 import { cardLink, workState } from "../src/fleet/card-state.js";
 import { formatCost, localMidnight } from "../src/fleet/cost-today.js";
-import { FLEET_HASH, parseFleetHash, serverHashPrefix } from "../src/fleet/fleet-route.js";
+import { FLEET_HASH, invalidServerInHash, parseFleetHash, serverHashPrefix } from "../src/fleet/fleet-route.js";
 import { LastLine } from "../src/fleet/last-line.js";
 
 describe("fleet addresses", () => {
@@ -48,13 +48,28 @@ describe("#server=<name>&token=… links", () => {
     expect(parseServerLink("#server=work&token=100%")).toEqual({ server: "work", token: "100%" });
   });
 
-  it("is not a server link without both, or with a name the relay would never use", () => {
+  it("is not a server link without both", () => {
     expect(parseServerLink("#token=abc")).toBeNull();
     expect(parseServerLink("#server=work")).toBeNull();
     expect(parseServerLink("#server=work&token=")).toBeNull();
-    expect(parseServerLink("#server=Work&token=abc")).toBeNull();
-    expect(parseServerLink("#server=<img>&token=abc")).toBeNull();
     expect(parseServerLink("server=work&token=abc")).toBeNull();
+  });
+
+  it("keeps a name no relay would use as written, so its token still leaves the address bar and the page can say so", () => {
+    expect(parseServerLink("#server=Work&token=abc")).toEqual({ server: "Work", token: "abc" });
+    expect(parseServerLink("#server=%3Cimg%3E&token=abc")).toEqual({ server: "<img>", token: "abc" });
+  });
+});
+
+describe("an address naming no ductor", () => {
+  it("gives the name an invalid address tried, for the overview to say it has none such", () => {
+    expect(invalidServerInHash("#/s/Work/logs")).toBe("Work");
+    expect(invalidServerInHash("#/s/%3Cimg%3E/logs")).toBe("<img>");
+    expect(invalidServerInHash("#/s/%E0%A4%A/logs")).toBe("%E0%A4%A");
+    // A valid name is parseFleetHash's; no name is the overview.
+    expect(invalidServerInHash("#/s/nope/status")).toBeNull();
+    expect(invalidServerInHash("#/")).toBeNull();
+    expect(invalidServerInHash("#/stream")).toBeNull();
   });
 });
 
@@ -180,24 +195,6 @@ describe("a card's last line", () => {
     last.push("<img src=x onerror=alert(1)>\n");
     expect(last.line).toBe("<img src=x onerror=alert(1)>");
   });
-});
-
-describe("cost today", () => {
-  const noon = new Date(2026, 10, 26, 12, 0, 0).getTime();
-  const midnight = new Date(2026, 10, 26, 0, 0, 0).getTime();
-
-  it("starts at local midnight", () => {
-    expect(localMidnight(noon)).toBe(midnight);
-    expect(localMidnight(midnight)).toBe(midnight);
-  });
-
-  it("reads as money, and — when it cannot be known", () => {
-    expect(formatCost(null)).toBe("—");
-    expect(formatCost(0)).toBe("$0.00");
-    expect(formatCost(0.001)).toBe("< $0.01");
-    expect(formatCost(1.234)).toBe("$1.23");
-    expect(formatCost(1234.5)).toBe("$1,235");
-  });
 
   /** The line after pushing `text` whole. */
   const lineOf = (text: string): string => {
@@ -280,5 +277,23 @@ describe("cost today", () => {
         expect(line, name).not.toMatch(/helper\.Session|totals\.The|\w\.[A-Z][a-z]+ /);
       }
     }
+  });
+});
+
+describe("cost today", () => {
+  const noon = new Date(2026, 10, 26, 12, 0, 0).getTime();
+  const midnight = new Date(2026, 10, 26, 0, 0, 0).getTime();
+
+  it("starts at local midnight", () => {
+    expect(localMidnight(noon)).toBe(midnight);
+    expect(localMidnight(midnight)).toBe(midnight);
+  });
+
+  it("reads as money, and — when it cannot be known", () => {
+    expect(formatCost(null)).toBe("—");
+    expect(formatCost(0)).toBe("$0.00");
+    expect(formatCost(0.001)).toBe("< $0.01");
+    expect(formatCost(1.234)).toBe("$1.23");
+    expect(formatCost(1234.5)).toBe("$1,235");
   });
 });

@@ -243,9 +243,69 @@ describe("the fleet overview", () => {
     await tab.locator(".nav-link", { hasText: "Logs" }).click();
     await poll(() => tab.evaluate(() => location.hash)).toBe("#/s/work/logs");
     await tab.goto(`${dash.url}#/s/home/status`);
-    await poll(() => tab.evaluate(() => location.hash)).toBe("#/");
     await poll(() => cardLinkState(tab, "home")).toBe("signed-out");
     await poll(() => tab.evaluate(() => document.activeElement?.id)).toBe("dd-fleet-token-home");
+    expect(await tab.evaluate(() => location.hash)).toBe("#/s/home/status"); // the bookmark is kept
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a bookmark of a view without its token: the card asks for it, and signing in there opens that view", async () => {
+    const { page, context, errors } = await fleetPage();
+    await page.goto(`${dash.url}#/s/work/logs`);
+    await poll(() => cardLinkState(page, "work")).toBe("signed-out");
+    await poll(() => page.locator(".fleet-notice").textContent()).toBe("Sign in to work to open its Logs.");
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe("dd-fleet-token-work");
+    expect(await page.evaluate(() => location.hash)).toBe("#/s/work/logs");
+    await screenshot(page, "fleet-bookmark-sign-in");
+
+    // An empty token asks for one, in place of the last message (the browser's own check would leave that up).
+    await signInOnCard(page, "work", home.token);
+    await poll(() => card(page, "work").locator(".fleet-signin-message").textContent()).toBe("work refused this token.");
+    await signInOnCard(page, "work", "");
+    await poll(() => card(page, "work").locator(".fleet-signin-message").textContent()).toBe("Enter the token for work.");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("dd-fleet-token-work");
+
+    await signInOnCard(page, "work", work.token);
+    await poll(() => page.locator(".nav-link[aria-current=page]").textContent()).toBe("Logs");
+    expect(await page.locator(".brand-server").textContent()).toBe("work");
+    expect(await page.evaluate(() => location.hash)).toBe("#/s/work/logs");
+    expect(await page.evaluate(() => sessionStorage.getItem("ductor-dashboard.token@work"))).toBe(work.token);
+
+    // Back on the overview by its own address, a sign-in on another card stays there.
+    await page.locator(".fleet-back").click();
+    await poll(() => cardLinkState(page, "work")).toBe("live");
+    expect(await page.locator(".fleet-notice").isVisible()).toBe(false);
+    expect(errors.filter((e) => !/401|403/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it("an address or a link naming no ductor of this dashboard says so; a link's token always leaves the address bar", async () => {
+    const { page, context, errors } = await fleetPage();
+    await page.goto(`${dash.url}#/s/nope/status`);
+    await poll(() => page.locator(".fleet-notice").textContent()).toBe("No ductor named “nope” here. This dashboard has home, work.");
+    expect(await page.evaluate(() => location.hash)).toBe("#/");
+    expect(await page.locator(".fleet-card").count()).toBe(2);
+
+    // A link with a name no relay serves, opened fresh: its token is out of the address bar, and it is said why.
+    await page.goto(`${dash.url}#server=Work&token=${encodeURIComponent(work.token)}`);
+    await poll(() => page.locator(".fleet-notice").textContent()).toMatch(
+      /^The link's server name “Work” is not one of this dashboard's \(home, work\)/,
+    );
+    expect(await page.evaluate(() => location.href)).not.toContain(work.token);
+    expect(await page.evaluate(() => location.hash)).toBe("#/");
+    expect(await cardLinkState(page, "work")).toBe("signed-out");
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }))).not.toContain(work.token);
+    await screenshot(page, "fleet-link-unknown");
+
+    // The same pasted into this tab (a hashchange, not a load); a valid name this relay does not serve, too.
+    await page.evaluate((t) => (location.hash = `#server=Work&token=${t}`), encodeURIComponent(work.token));
+    await poll(() => page.evaluate(() => location.href)).not.toContain(work.token);
+    await poll(() => page.locator(".fleet-notice").textContent()).toMatch(/^The link's server name “Work” is not one/);
+    await page.evaluate(() => (location.hash = "#server=lab&token=secret-lab"));
+    await poll(() => page.evaluate(() => location.href)).not.toContain("secret-lab");
+    await poll(() => page.locator(".fleet-notice").textContent()).toMatch(/^The link's server name “lab” is not one/);
+    expect(await page.evaluate(() => location.hash)).toBe("#/");
     expect(errors).toEqual([]);
     await context.close();
   });

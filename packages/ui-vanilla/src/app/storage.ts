@@ -119,14 +119,17 @@ export function forgetServerToken(server: string): void {
 
 /**
  * Takes `#server=<name>&token=…` out of the address bar at once, like takeTokenFromUrl: a link that signs one ductor
- * of several in. The address bar is left on that ductor's stream (`#/s/<name>/stream`). Null when the fragment has
- * no `server=` with a valid name and a token; a name that is not valid leaves the fragment to takeTokenFromUrl.
+ * of several in. The token leaves the address bar whatever the name: a link whose name is not a valid server name
+ * is still returned (`server` as written), for the page to say that name is not one of its ductors; it never
+ * signs anything in, since no relay serves that name. The address bar is left on that ductor's stream
+ * (`#/s/<name>/stream`), or on the overview (`#/`) for a name that cannot be one. Null when the fragment has no
+ * `server=` and token.
  */
 export function takeServerTokenFromUrl(): { server: string; token: string } | null {
   const hash = globalThis.location?.hash ?? "";
   const link = parseServerLink(hash);
   if (!link) return null;
-  const clean = `#/s/${link.server}/stream`;
+  const clean = SERVER_NAME.test(link.server) ? `#/s/${link.server}/stream` : "#/";
   try {
     history.replaceState(history.state, "", `${location.pathname}${location.search}${clean}`);
   } catch {
@@ -135,7 +138,10 @@ export function takeServerTokenFromUrl(): { server: string; token: string } | nu
   return link;
 }
 
-/** `#server=work&token=abc` (either order) → { server, token }. Pure, for tests. */
+/**
+ * `#server=work&token=abc` (either order) → { server, token }. Pure, for tests. The name is as written (decoded):
+ * whether it names one of the relay's ductors is for the caller, which knows them.
+ */
 export function parseServerLink(hash: string): { server: string; token: string } | null {
   if (!hash.startsWith("#")) return null;
   const params = new Map<string, string>();
@@ -152,7 +158,7 @@ export function parseServerLink(hash: string): { server: string; token: string }
   }
   const server = params.get("server");
   const token = params.get("token");
-  if (!server || !token || !SERVER_NAME.test(server)) return null;
+  if (!server || !token) return null;
   return { server, token };
 }
 

@@ -10,8 +10,8 @@ import { forgetServerToken, loadServerToken, saveServerToken, takeServerTokenFro
 import type { Scope } from "../app/scope.js";
 import { createShell, type ShellOptions } from "../app/shell.js";
 import type { Client, Route } from "../app/types.js";
-import { createFleetView } from "./fleet-view.js";
-import { FLEET_HASH, parseFleetHash, serverHashPrefix, type FleetLocation } from "./fleet-route.js";
+import { createFleetView, type FleetView } from "./fleet-view.js";
+import { FLEET_HASH, invalidServerInHash, parseFleetHash, ROUTE_NAMES, serverHashPrefix, type FleetLocation } from "./fleet-route.js";
 
 export interface FleetAppOptions {
   /** The relay's ductors, by name, in its order. */
@@ -35,6 +35,20 @@ export function startFleetApp(root: HTMLElement, scope: Scope, opts: FleetAppOpt
   let phase: Scope | null = null;
   /** The ductor whose app is on screen, or null for the overview. */
   let current: string | null | undefined;
+  let fleetView: FleetView | null = null;
+  /** What the overview says above its cards, once: a bookmark or a link it could not follow. */
+  let notice: string | null = null;
+  /**
+   * A bookmarked view of a ductor this page held no token for (`#/s/work/logs`): the address keeps it, and it opens
+   * as soon as that ductor's card signs in.
+   */
+  let wanted: { server: string; route: Route | null } | null = null;
+
+  const quoted = (name: string): string => `“${name.length > 40 ? `${name.slice(0, 39)}…` : name}”`;
+  const theirNames = (): string => (servers.length > 6 ? `${servers.slice(0, 6).join(", ")}…` : servers.join(", "));
+  const noSuchDuctor = (name: string): string => `No ductor named ${quoted(name)} here. This dashboard has ${theirNames()}.`;
+  const notOurLink = (name: string): string =>
+    `The link's server name ${quoted(name)} is not one of this dashboard's (${theirNames()}); its token was not used. Sign in on a card below.`;
 
   const tokenOf = (server: string): string | null => {
     if (!tokens.has(server)) tokens.set(server, opts.persist ? (loadServerToken(server)?.token ?? null) : null);
@@ -43,9 +57,21 @@ export function startFleetApp(root: HTMLElement, scope: Scope, opts: FleetAppOpt
   const setToken = (server: string, token: string | null, remember: boolean): void => {
     tokens.set(server, token);
     if (token !== null) reasons.delete(server);
-    if (!opts.persist) return;
-    if (token === null) forgetServerToken(server);
-    else saveServerToken(server, token, remember);
+    if (opts.persist) {
+      if (token === null) forgetServerToken(server);
+      else saveServerToken(server, token, remember);
+    }
+  };
+  /** A card signed in (or lost its token): a bookmark that waited for that ductor opens now. */
+  const cardToken = (server: string, token: string | null, remember: boolean): void => {
+    setToken(server, token, remember);
+    if (token === null || wanted?.server !== server) return;
+    const route = wanted.route ?? "status";
+    wanted = null;
+    const hash = `${serverHashPrefix(server)}${route}`;
+    // The address already names it (it kept the bookmark): no hashchange would come.
+    if (opts.routing === "hash" && location.hash !== hash) location.hash = hash;
+    else showServer(server, route);
   };
 
   const nextPhase = (): Scope => {
@@ -67,16 +93,20 @@ export function startFleetApp(root: HTMLElement, scope: Scope, opts: FleetAppOpt
   function showFleet(focus: string | null = null): void {
     if (scope.disposed) return;
     current = null;
+    const said = notice;
+    notice = null;
     const view = createFleetView(nextPhase(), {
       servers,
       token: tokenOf,
-      setToken,
+      setToken: cardToken,
       reasons,
       focus,
+      notice: said,
       createClient: opts.createClient,
       open,
       pageTitle: opts.shell.pageTitle === true,
     });
+    fleetView = view;
     root.appendChild(view.el);
   }
 
@@ -87,10 +117,13 @@ export function startFleetApp(root: HTMLElement, scope: Scope, opts: FleetAppOpt
     pendingLink = null;
     const token = link?.token ?? tokenOf(server);
     if (token === null) {
-      // A bookmark to a ductor this browser holds no token for: its card asks for one.
-      replaceHash(FLEET_HASH);
+      // A bookmark to a ductor this browser holds no token for: its card asks for one, the address keeps the
+      // bookmark, and that view opens once the card signs in.
+      wanted = { server, route };
+      notice = `Sign in to ${server} to open its ${ROUTE_NAMES[route ?? "status"]}.`;
       return showFleet(server);
     }
+    wanted = null;
     current = server;
     const phaseScope = nextPhase();
     const leave = (): void => {
@@ -139,11 +172,22 @@ export function startFleetApp(root: HTMLElement, scope: Scope, opts: FleetAppOpt
   }
 
   function showLocation(where: FleetLocation): void {
-    if (where.server !== null && servers.includes(where.server)) showServer(where.server, where.route);
-    else {
-      if (where.server !== null) replaceHash(FLEET_HASH);
-      showFleet();
+    if (where.server !== null && servers.includes(where.server)) return showServer(where.server, where.route);
+    wanted = null;
+    // A name this relay does not serve (or that no relay could): said on the overview, not silently dropped.
+    const asked = where.server ?? invalidServerInHash(location.hash);
+    if (asked !== null) {
+      notice = noSuchDuctor(asked);
+      replaceHash(FLEET_HASH);
     }
+    showFleet();
+  }
+
+  /** A `#server=…&token=…` link naming no ductor of this relay: its token is out of the address bar already. */
+  function refuseLink(server: string): void {
+    notice = notOurLink(server);
+    wanted = null;
+    replaceHash(FLEET_HASH);
   }
 
   if (opts.routing === "hash") {
@@ -156,15 +200,30 @@ export function startFleetApp(root: HTMLElement, scope: Scope, opts: FleetAppOpt
           pendingLink = link;
           return showServer(link.server, "stream");
         }
+        if (link) {
+          refuseLink(link.server);
+          return showFleet();
+        }
         const where = parseFleetHash(location.hash);
         // Within one ductor's app its shell follows the hash itself; only a change of ductor swaps the phase.
         if (where.server === current && where.server !== null) return;
-        if (where.server === null && current === null) return;
+        if (where.server === null && current === null && invalidServerInHash(location.hash) === null) {
+          // Back on the overview's own address: a bookmark that waited for a sign-in is given up.
+          if (wanted) {
+            wanted = null;
+            fleetView?.setNotice(null);
+          }
+          return;
+        }
         showLocation(where);
       },
       { signal: scope.signal },
     );
+    if (opts.linkToken && !pendingLink) refuseLink(opts.linkToken.server);
     showLocation(parseFleetHash(location.hash));
   } else if (pendingLink) showServer(pendingLink.server, "stream");
-  else showFleet();
+  else {
+    if (opts.linkToken) refuseLink(opts.linkToken.server);
+    showFleet();
+  }
 }

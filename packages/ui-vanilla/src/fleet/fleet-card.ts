@@ -145,7 +145,8 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
       createClient: opts.createClient,
       onSignedIn(tok, remember) {
         opts.onToken(tok, remember);
-        connect(tok);
+        // Signing in may have moved the page on (a bookmark of this ductor's view opens): nothing to connect then.
+        if (!scope.disposed) connect(tok);
       },
     });
     body.replaceChildren(form);

@@ -28,6 +28,28 @@ export function parseFleetHash(hash: string): FleetLocation {
   return { server: name, route: route && ROUTES.includes(route) ? route : null };
 }
 
+/**
+ * The name an address tried to open that is not a valid server name (`#/s/Work/logs` → "Work"), so the overview
+ * can say it has no such ductor; null for an address that names none, or a valid name (parseFleetHash has it).
+ */
+export function invalidServerInHash(hash: string): string | null {
+  const m = SERVER_HASH.exec(hash);
+  if (!m?.[1] || SERVER_NAME.test(m[1])) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
+/** A view's name in a sentence ("open its Logs"). */
+export const ROUTE_NAMES: Record<Route, string> = {
+  status: "Status",
+  stream: "Live stream",
+  sessions: "Sessions & tasks",
+  logs: "Logs",
+};
+
 /** The prefix a ductor's shell puts before its view names: `#/s/work/` + `stream`. */
 export function serverHashPrefix(server: string): string {
   return `#/s/${server}/`;

@@ -17,6 +17,8 @@ export interface FleetViewOptions {
   reasons: ReadonlyMap<string, string>;
   /** A ductor whose sign-in should have the focus (a bookmark to it was opened without its token). */
   focus?: string | null;
+  /** A line above the cards: a bookmark waiting for a sign-in, or a link or address the page could not follow. */
+  notice?: string | null;
   createClient(server: string, token: string): Client;
   open(server: string): void;
   /** The page is the dashboard: its title counts the agents at work. */
@@ -25,6 +27,8 @@ export interface FleetViewOptions {
 
 export interface FleetView {
   readonly el: HTMLElement;
+  /** Replace (or with null, remove) the line above the cards. */
+  setNotice(text: string | null): void;
 }
 
 export function createFleetView(scope: Scope, opts: FleetViewOptions): FleetView {
@@ -32,6 +36,13 @@ export function createFleetView(scope: Scope, opts: FleetViewOptions): FleetView
   let ready = false;
   const summary = h("span", { class: "fleet-summary muted", role: "status", "aria-live": "off" });
   const list = h("ul", { class: "fleet-grid", "aria-label": "Ductors" });
+  // Said once when the overview opens (a polite live region: the focus may be on a card's sign-in meanwhile).
+  const notice = h("p", { class: "banner banner-info fleet-notice", role: "status" });
+  const setNotice = (text: string | null): void => {
+    notice.textContent = text ?? "";
+    notice.hidden = !text;
+  };
+  setNotice(opts.notice ?? null);
   for (const server of opts.servers) {
     const card = createFleetCard(scope.child(), {
       server,
@@ -64,6 +75,7 @@ export function createFleetView(scope: Scope, opts: FleetViewOptions): FleetView
         "div",
         { class: "view fleet-view" },
         h("header", { class: "view-header" }, h("h1", { id: "dd-h-fleet", tabindex: -1 }, "All ductors")),
+        notice,
         list,
       ),
     ),
@@ -89,5 +101,5 @@ export function createFleetView(scope: Scope, opts: FleetViewOptions): FleetView
     const card = cards[opts.servers.indexOf(opts.focus)];
     queueMicrotask(() => card?.focusSignIn());
   }
-  return { el };
+  return { el, setNotice };
 }

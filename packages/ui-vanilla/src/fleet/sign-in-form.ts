@@ -43,6 +43,8 @@ export function createSignInForm(scope: Scope, opts: SignInFormOptions): HTMLFor
     h("label", { class: "check", for: rememberId }, remember, " Remember on this device"),
     message,
   );
+  // Checked here, not by the browser: its bubble would leave an old message up and say nothing of which ductor.
+  form.noValidate = true;
   const say = (text: string): void => {
     message.textContent = text;
     message.hidden = !text;
@@ -55,7 +57,11 @@ export function createSignInForm(scope: Scope, opts: SignInFormOptions): HTMLFor
     (ev) => {
       ev.preventDefault();
       const tok = token.value.trim();
-      if (!tok) return say("Enter the token.");
+      if (!tok) {
+        say(`Enter the token for ${opts.server}.`);
+        token.focus();
+        return;
+      }
       if (!/^[\x21-\x7e]+$/.test(tok)) return say("Tokens are plain ASCII without spaces; check what you pasted.");
       check?.abort();
       check = new AbortController();
