@@ -1,4 +1,4 @@
-import { DashboardClient, NotFoundError } from "@ductor/dashboard-client";
+import { ConnectionError, DashboardClient, NotFoundError } from "@ductor/dashboard-client";
 import { describeError, isAuthError } from "../app/describe.js";
 import type { Scope } from "../app/scope.js";
 import { h } from "../dom.js";
@@ -115,7 +115,12 @@ export function createConnectView(scope: Scope, opts: ConnectOptions): ConnectVi
         if (signal.aborted) return;
         if (err instanceof NotFoundError && opts.onNotFound && (await opts.onNotFound(baseUrl).catch(() => false))) return;
         if (signal.aborted) return;
-        showMessage(isAuthError(err) ? "The server refused this token. Check api.token in ductor's config." : describeError(err));
+        const crossOrigin = err instanceof ConnectionError ? crossOriginAdvice(baseUrl, globalThis.location?.origin ?? "null") : null;
+        if (crossOrigin) message.replaceChildren(crossOrigin.lead, h("code", null, crossOrigin.command), crossOrigin.tail);
+        message.hidden = false;
+        if (!crossOrigin) {
+          showMessage(isAuthError(err) ? "The server refused this token. Check api.token in ductor's config." : describeError(err));
+        }
         submit.disabled = false;
         submit.textContent = "Connect";
         (isAuthError(err) ? token : url).focus();
@@ -126,4 +131,25 @@ export function createConnectView(scope: Scope, opts: ConnectOptions): ConnectVi
   queueMicrotask(() => (opts.baseUrl ? token : url).focus());
   scope.register(() => el.remove());
   return { el };
+}
+
+/**
+ * What to do when a request to `baseUrl` failed at the network level and `baseUrl` is not the page's own origin: the
+ * browser blocked it (the site's CSP allows only its own origin, and ductor sends no CORS headers), so no address
+ * typed here can work. Null when it is the page's origin (then the server is simply unreachable). Pure, for tests.
+ */
+export function crossOriginAdvice(baseUrl: string, pageOrigin: string): { lead: string; command: string; tail: string } | null {
+  let origin: string;
+  try {
+    origin = new URL(baseUrl).origin;
+  } catch {
+    return null;
+  }
+  if (origin === pageOrigin) return null;
+  const here = pageOrigin === "null" ? "this page" : `this page (${pageOrigin})`;
+  return {
+    lead: `Could not reach ${origin} from ${here}: browsers block requests to another origin, and ductor sends no CORS headers. Serve the dashboard beside ductor instead, on a machine that reaches it:`,
+    command: `ductor-dashboard serve --ductor ${baseUrl}`,
+    tail: "then open the address it prints.",
+  };
 }
