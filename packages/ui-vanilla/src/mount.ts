@@ -178,6 +178,17 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
   } else if (typeof (source as { token?: unknown }).token === "string" && (source as { token: string }).token) {
     startApp(make(baseUrl, (source as { token: string }).token), false);
   } else {
+    // `#recording=/x.jsonl` typed into the address bar of an open tab: that file, replayed, whatever was shown.
+    if (routing === "hash") {
+      window.addEventListener(
+        "hashchange",
+        () => {
+          const path = recordingPathFromHash(location.hash);
+          if (path !== null) root.appendChild(openRecordingFromUrl(nextPhase(), path, { loaded: showRecording, failed: showConnect }));
+        },
+        { signal: mounted.signal },
+      );
+    }
     // `#recording=/x.jsonl`: that file from this site, replayed, before (and instead of) any server.
     const recording = routing === "hash" ? recordingPathFromHash(location.hash) : null;
     if (recording !== null) {

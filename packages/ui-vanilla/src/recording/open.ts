@@ -11,6 +11,8 @@ export interface LoadedRecording {
   /** The file's name, for the player's title. */
   name: string;
   recording: ParsedRecording;
+  /** Start replaying at 1x as soon as it is shown (the shipped demo: one click, and it plays). */
+  autoplay?: boolean;
 }
 
 const message = (err: unknown): string =>
@@ -118,7 +120,8 @@ export function createRecordingOpener(scope: Scope, opts: RecordingOpenerOptions
     // The address then names it, so the demo can be reloaded, bookmarked or sent as a link.
     const named = (): void =>
       history.replaceState(history.state, "", `${location.pathname}${location.search}#recording=${encodeURI(demoPath)}`);
-    demo.addEventListener("click", () => load("the demo", () => fetchRecording(demoPath, scope.signal), named), { signal: scope.signal });
+    const fetchDemo = async (): Promise<LoadedRecording> => ({ ...(await fetchRecording(demoPath, scope.signal)), autoplay: true });
+    demo.addEventListener("click", () => load("the demo", fetchDemo, named), { signal: scope.signal });
   }
   input.addEventListener(
     "change",

@@ -31,6 +31,28 @@ function describeDate(iso: string): string {
   return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
+/** "12 of 340 events · 5 s of 2 min 13 s": where the replay is, as the status beside the slider says it. */
+function progressWhere(position: number, total: number, at: number, duration: number): string {
+  return `${position.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} events · ${formatSpokenDuration(at)} of ${formatSpokenDuration(duration)}`;
+}
+
+/**
+ * The most characters the status beside the slider can hold for this recording: its longest state word with the
+ * widest position and the longest time any event is shown at. Digits are tabular, so this is its widest text.
+ */
+export function longestProgress(events: readonly { at: number }[], total: number, duration: number): number {
+  let at = 0;
+  let longest = 0;
+  for (const event of events) {
+    const length = formatSpokenDuration(event.at).length;
+    if (length > longest) {
+      longest = length;
+      at = event.at;
+    }
+  }
+  return `playing at 10x · ${progressWhere(total, total, at, duration)}`.length;
+}
+
 export function createRecordingPlayer(scope: Scope, loaded: LoadedRecording, opts: RecordingPlayerOptions): RecordingPlayerView {
   const { header, events, skipped } = loaded.recording;
   /** Event times as times of day: the header's start plus `t` (0 when the header's date is not one). */
@@ -63,6 +85,14 @@ export function createRecordingPlayer(scope: Scope, loaded: LoadedRecording, opt
   slider.min = "0";
   slider.max = String(total);
   const progress = h("span", { class: "rp-progress muted", role: "status", "aria-live": "off" });
+  // As wide as its longest text from the start, so the slider beside it keeps its width as the numbers change.
+  progress.style.setProperty("--rp-progress-ch", String(longestProgress(events, total, duration)));
+  // An empty box before the first event says how to start (a picked file opens paused).
+  const hint = h(
+    "p",
+    { class: "rp-hint muted" },
+    "Press Play 1x or Play 10x to replay this recording with its timing, or Show all to see it at once. Space plays and pauses.",
+  );
   const who = [header.provider, header.model].filter((v): v is string => typeof v === "string" && v !== "").join(" · ");
   const meta = [
     `recorded ${describeDate(header.recordedAt)}`,
@@ -120,9 +150,10 @@ export function createRecordingPlayer(scope: Scope, loaded: LoadedRecording, opt
 
   const paint = (position: number, speed: PlaySpeed | null): void => {
     const at = position > 0 ? (events[position - 1]?.at ?? 0) : 0;
-    const where = `${position.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} events · ${formatSpokenDuration(at)} of ${formatSpokenDuration(duration)}`;
+    const where = progressWhere(position, total, at, duration);
     const state = speed !== null ? `playing at ${speed}x` : position >= total && total > 0 ? "done" : position === 0 ? "ready" : "paused";
     progress.textContent = `${state} · ${where}`;
+    hint.hidden = !(state === "ready" && total > 0);
     el.dataset["state"] = speed !== null ? "playing" : state;
     slider.value = String(position);
     slider.setAttribute("aria-valuetext", where);
@@ -195,12 +226,14 @@ export function createRecordingPlayer(scope: Scope, loaded: LoadedRecording, opt
     b.addEventListener("keyup", (ev) => ev.key === " " && ev.preventDefault(), { signal: scope.signal });
   }
 
+  output.append(hint);
   scope.register(() => {
     player.destroy();
     renderer.destroy();
     el.remove();
   });
   paint(0, null);
+  if (loaded.autoplay && total > 0) player.play(1);
   queueMicrotask(() => {
     // On the title, where Space is play/pause at once.
     if (!scope.disposed) title.focus();
