@@ -225,3 +225,61 @@ describe("the Usage panel without a relay", () => {
     await context.close();
   });
 });
+
+/** The y labels uPlot drew last on a chart (the canvas has no text: the plot keeps them in `data-y-labels`). */
+const yLabels = (page: Page, chart: "days" | "sessions") => page.locator(`[data-chart=${chart}]`).getAttribute("data-y-labels");
+
+describe("the Usage panel with small amounts", () => {
+  let small: DashboardServer;
+  let smallMock: MockServer;
+  let smallStore: SqliteStore;
+  let smallTmp: string;
+  beforeAll(async () => {
+    smallTmp = mkdtempSync(join(tmpdir(), "dd-usage-small-"));
+    const data = join(smallTmp, "data");
+    mkdirSync(data);
+    const now = Date.now();
+    // Within the last hour (so on one day, and in the 24-hour lines): +$0.50 and 1 token, then +$0.75 and 2 tokens.
+    const series: Array<[number, Totals]> = [
+      [now - 50 * MIN, { "tg:1": { claude: ["a", 1, 10] } }],
+      [now - 40 * MIN, { "tg:1": { claude: ["a", 1.5, 11] } }],
+      [now - 30 * MIN, { "tg:1": { claude: ["a", 2.25, 13] } }],
+    ];
+    writeFileSync(join(data, "sessions.json"), sessionsBody(series.at(-1)![1]));
+    smallStore = openSqliteStore(join(smallTmp, "history.sqlite"));
+    for (const [at, sessions] of series) smallStore.snapshot("/dashboard/sessions", sessionsBody(sessions), at);
+    smallMock = await startMockServer({ data, heartbeatMs: 0 });
+    small = await startDashboardServer({ ductor: smallMock.url, siteDir: siteDirOf(), token: smallMock.token, historyStore: smallStore });
+  });
+  afterAll(async () => {
+    await small?.close();
+    await smallMock?.close();
+    smallStore?.close();
+    rmSync(smallTmp, { recursive: true, force: true });
+  });
+
+  it("the tokens axis has whole, distinct ticks; the cost axis one number of decimals", async () => {
+    const { page, context, errors } = await newPage(browser);
+    await openSessions(page, small.url, smallMock.token);
+    await expect.poll(() => page.locator('[data-usage="hour"]').textContent()).toBe("$1.25");
+    const decimals = (labels: string[]) => new Set(labels.map((l) => /\.(\d+)/.exec(l)?.[1]?.length ?? 0));
+    for (const chart of ["days", "sessions"] as const) {
+      await expect.poll(() => yLabels(page, chart)).toMatch(/^\$/);
+      const cost = (await yLabels(page, chart))!.split(" ");
+      expect(new Set(cost).size, cost.join(" ")).toBe(cost.length);
+      expect([...decimals(cost)], cost.join(" ")).toEqual([2]); // "$0.75" beside "$1.00", never "$1.0"
+    }
+    await page.click(".usage-toggle button:text-is('Tokens')");
+    for (const chart of ["days", "sessions"] as const) {
+      await expect.poll(() => yLabels(page, chart)).not.toMatch(/^\$/);
+      const tokens = (await yLabels(page, chart))!.split(" ");
+      // Whole and distinct (uPlot's own steps read "0, 0, 1, 1" here once rounded).
+      expect(tokens.every((t) => /^\d+$/.test(t)) && new Set(tokens).size === tokens.length, tokens.join(" ")).toBe(true);
+      if (chart === "sessions") expect(tokens).toEqual(["0", "1", "2", "3"]);
+    }
+    await page.locator(".usage-panel").scrollIntoViewIfNeeded();
+    await screenshot(page, "usage-panel-small-tokens");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

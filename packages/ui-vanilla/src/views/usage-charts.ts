@@ -8,9 +8,8 @@
  * first load of the site); uPlot's stylesheet is imported by the panel, so it is part of ours.
  */
 import uPlot from "uplot";
+import { axisLabels, type Metric, TOKEN_STEPS } from "./usage-axis.js";
 import { cssVar, lineColour } from "./usage-colours.js";
-
-export type Metric = "cost" | "tokens";
 
 export interface DaysChartData {
   /** Local midnights, ms. */
@@ -33,24 +32,6 @@ export interface Chart {
 
 const HEIGHT = 170;
 
-/** Axis values: "$0.12", "$1.2k" / "3.4k", "1.2M". */
-function shortValue(metric: Metric, v: number): string {
-  const abs = Math.abs(v);
-  const num =
-    abs >= 1_000_000
-      ? `${(v / 1_000_000).toFixed(abs >= 10_000_000 ? 0 : 1)}M`
-      : abs >= 1_000
-        ? `${(v / 1_000).toFixed(abs >= 10_000 ? 0 : 1)}k`
-        : metric === "cost"
-          ? abs === 0
-            ? "0"
-            : abs < 1
-              ? v.toFixed(abs < 0.1 ? 3 : 2)
-              : v.toFixed(abs < 10 ? 1 : 0)
-          : String(Math.round(v));
-  return metric === "cost" ? `$${num}` : num;
-}
-
 function axisStyle(el: Element): Pick<uPlot.Axis, "stroke" | "grid" | "ticks" | "font"> {
   const muted = cssVar(el, "--muted", "#5b6475");
   const border = cssVar(el, "--border", "#dce0e7");
@@ -58,13 +39,22 @@ function axisStyle(el: Element): Pick<uPlot.Axis, "stroke" | "grid" | "ticks" | 
   return { stroke: muted, font, grid: { stroke: border, width: 1 }, ticks: { stroke: border, width: 1, size: 4 } };
 }
 
-function yAxis(el: Element, metric: Metric): uPlot.Axis {
+/**
+ * The y axis (usage-axis.ts): whole-number steps for tokens, one number of decimals per axis. The labels drawn last
+ * are also the plot's `data-y-labels` (the canvas has no text to read back).
+ */
+function yAxis(el: HTMLElement, metric: Metric): uPlot.Axis {
   return {
     ...axisStyle(el),
-    size: 48,
+    size: 52,
     gap: 4,
     space: 28,
-    values: (_u, splits) => splits.map((v) => shortValue(metric, v)),
+    ...(metric === "tokens" ? { incrs: [...TOKEN_STEPS] } : {}),
+    values: (_u, splits) => {
+      const labels = axisLabels(metric, splits);
+      el.dataset["yLabels"] = labels.join(" ");
+      return labels;
+    },
   };
 }
 

@@ -17,7 +17,8 @@ import type { Scope } from "../app/scope.js";
 import type { AppContext } from "../app/types.js";
 import { h } from "../dom.js";
 import { formatCost, formatCount } from "../format.js";
-import type { Chart, Metric } from "./usage-charts.js";
+import type { Metric } from "./usage-axis.js";
+import type { Chart } from "./usage-charts.js";
 import { lineColour } from "./usage-colours.js";
 // uPlot's stylesheet goes with ours; its code is loaded when the first chart is drawn (see loadCharts).
 import "uplot/dist/uPlot.min.css";
