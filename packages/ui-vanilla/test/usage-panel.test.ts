@@ -5,6 +5,7 @@
  * stay text, the phone width in dark mode fits; and without a relay the panel says what it needs.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDashboardServer, type DashboardServer } from "@ductor/dashboard-server";
@@ -134,6 +135,8 @@ describe("the Usage panel behind a relay", () => {
     await expect.poll(() => page.locator('[data-usage="today"]').textContent()).toBe(usd(today));
     expect(await page.locator('[data-usage="hour"]').textContent()).toBe(usd(0.42));
     expect(await page.locator(".usage-summary").innerText()).toMatch(/^Spent today \$\d+\.\d\d · last hour \$0\.42/);
+    // Something was spent today (unless the run is just after midnight): no note about what $0 counts.
+    expect(await page.locator(".usage-scope").isVisible()).toBe(today === 0);
 
     // The bars' data: 14 local days, each the sum of that day's samples.
     const rows = await page.$$eval("[data-usage-table=days] tr", (trs) =>
@@ -281,5 +284,63 @@ describe("the Usage panel with small amounts", () => {
     await screenshot(page, "usage-panel-small-tokens");
     expect(errors).toEqual([]);
     await context.close();
+  });
+});
+
+describe("the Usage panel behind a relay that has seen nothing spent", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // The demo's ductor: its sessions.json says a session cost $0.84 before this relay began recording.
+    stack = await startStack({ data: fileURLToPath(new URL("../../mock-server/recordings/coding-session", import.meta.url)) }, "site", {
+      relay: true,
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("says what $0 counts: spending seen while this relay was recording, since its oldest record", async () => {
+    // Something recorded (the relay keeps no event of an idle ductor): its time is where the counting began.
+    const oldestEvent = async (): Promise<number | undefined> => {
+      const res = await fetch(new URL("dashboard/history?after=0&limit=1", stack.dash.url), {
+        headers: { authorization: `Bearer ${stack.mock.token}` },
+      });
+      return ((await res.json()) as { events: Array<{ at: number }> }).events[0]?.at;
+    };
+    await expect
+      .poll(
+        async () => {
+          stack.mock.broadcast({ type: "text_delta", data: "recorded\n" });
+          return oldestEvent();
+        },
+        { timeout: 10_000 },
+      )
+      .toBeTypeOf("number");
+    const oldest = await oldestEvent();
+    for (const [viewport, scheme] of [
+      [{ width: 1280, height: 800 }, "light"],
+      [{ width: 390, height: 844 }, "dark"],
+    ] as const) {
+      const { page, context, errors } = await newPage(browser, viewport, scheme);
+      await openSessions(page, stack.dash.url, stack.mock.token);
+      await expect.poll(() => page.locator("table.sessions").innerText()).toContain("$0.84");
+      await expect.poll(() => page.locator('[data-usage="today"]').textContent()).toBe("$0");
+      // Since the relay's oldest event, as the page's clock writes it.
+      const clock = await page.evaluate((at) => {
+        const d = new Date(at);
+        return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+      }, oldest!);
+      await expect
+        .poll(() => page.locator(".usage-scope").textContent())
+        .toBe(
+          `Counts spending seen while this relay was recording: since ${clock} today. A session's cost in the Sessions table above also counts what it spent before.`,
+        );
+      expect(await page.locator(".usage-scope").isVisible()).toBe(true);
+      await page.locator(".usage-panel").scrollIntoViewIfNeeded();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      await screenshot(page, `usage-panel-nothing-spent-${viewport.width}-${scheme}`);
+      expect(errors).toEqual([]);
+      await context.close();
+    }
   });
 });

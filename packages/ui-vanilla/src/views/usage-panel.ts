@@ -43,7 +43,17 @@ const FULL_EVERY = 20;
 /** Lines drawn in the 24-hour chart; the rest are summed into one "other sessions" line. */
 const MAX_LINES = 5;
 
-type Loaded = { relay: false } | { relay: null } | { relay: true; from: number; at: number; samples: UsageSample[] };
+type Loaded =
+  | { relay: false }
+  | { relay: null }
+  | {
+      relay: true;
+      from: number;
+      at: number;
+      samples: UsageSample[];
+      /** When the relay's oldest retained event was recorded (null: none), asked on full rounds only. */
+      oldestAt?: number | null;
+    };
 
 /** How long a round waits for the live stream to say whether the server is a relay. */
 const RELAY_WAIT_MS = 15_000;
@@ -67,6 +77,23 @@ async function relayKnown(ctx: AppContext, signal: AbortSignal): Promise<boolean
   }
 }
 
+/** "14:05 today", or "Nov 24, 14:05" on another day: when the relay's recording that the panel counts began. */
+export function recordingSinceText(since: number, now: number): string {
+  const d = new Date(since);
+  const clock = `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  if (new Date(now).toDateString() === d.toDateString()) return `${clock} today`;
+  return `${d.toLocaleDateString("en-US", { month: "short", day: "numeric", ...(d.getFullYear() === new Date(now).getFullYear() ? {} : { year: "numeric" }) })}, ${clock}`;
+}
+
+/**
+ * What the figures count, said when nothing was spent (a "$0" beside a session that cost $0.84 in the sessions
+ * table misleads otherwise): only the increases this relay saw between its snapshots, since it began recording.
+ */
+export function scopeNote(since: number | null, now: number): string {
+  const when = since === null ? "" : `: since ${recordingSinceText(since, now)}`;
+  return `Counts spending seen while this relay was recording${when}. A session's cost in the Sessions table above also counts what it spent before.`;
+}
+
 export interface UsagePanel {
   readonly el: HTMLElement;
   readonly poller: Poller;
@@ -84,6 +111,7 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
   const hour = h("strong", { class: "usage-figure", "data-usage": "hour" }, "–");
   const tokensNote = h("span", { class: "usage-tokens muted" });
   const summary = h("p", { class: "usage-summary" }, "Spent today ", today, " · last hour ", hour, tokensNote);
+  const scopeEl = h("p", { class: "muted usage-scope", hidden: true });
   const note = h(
     "p",
     { class: "banner usage-note", hidden: true },
@@ -107,7 +135,7 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
     h("figure", { class: "usage-chart" }, daysCaption, daysPlot, daysTable),
     h("figure", { class: "usage-chart" }, linesCaption, linesPlot, empty, legend),
   );
-  const body = h("div", { class: "usage-body", hidden: true }, h("div", { class: "usage-head" }, summary, toggle), charts);
+  const body = h("div", { class: "usage-body", hidden: true }, h("div", { class: "usage-head" }, summary, toggle), scopeEl, charts);
   const el = h(
     "section",
     { class: "panel usage-panel", "aria-labelledby": "dd-h-usage" },
@@ -118,6 +146,8 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
   );
 
   let samples: UsageSample[] = [];
+  /** When the relay's oldest retained event was recorded: where what it counts begins, as far as the page can tell. */
+  let oldestAt: number | null = null;
   let lastAt: number | null = null;
   let rounds = 0;
   let metric: Metric = "cost";
@@ -141,6 +171,12 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
     today.textContent = formatCost(t.costUsd);
     hour.textContent = formatCost(last.costUsd);
     tokensNote.textContent = ` (${formatCount(t.tokens)} tokens today)`;
+    // Nothing spent today: say what is counted. Its start is the older of the relay's oldest event and its first
+    // sample (a relay's events may be pruned before its sessions snapshots are).
+    const firstSample = samples.reduce<number | null>((m, s) => (m === null || s.at < m ? s.at : m), null);
+    const since = oldestAt === null ? firstSample : firstSample === null ? oldestAt : Math.min(oldestAt, firstSample);
+    scopeEl.textContent = scopeNote(since, now);
+    scopeEl.hidden = t.costUsd > 0;
     const value = (s: { costUsd: number; tokens: number }): number => (metric === "cost" ? s.costUsd : s.tokens);
 
     const days = spentPerDay(samples, { now, days: DAYS });
@@ -245,8 +281,16 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
     const start = windowStart(at) - 1; // `from` is exclusive: a sample at the first midnight counts
     const full = lastAt === null || rounds % FULL_EVERY === 0;
     const from = full ? start : Math.max(start, lastAt! - OVERLAP_MS);
+    // On full rounds, also when the relay's recording begins (a failure there only leaves the time unsaid).
+    const oldest = full
+      ? ctx.client.history.page({ after: 0 }, { limit: 1, signal, maxRetries: 0 }).then(
+          (page) => page.events[0]?.at ?? null,
+          () => undefined,
+        )
+      : undefined;
     try {
-      return { relay: true, from, at, samples: await ctx.client.history.usage({ from, signal, maxRetries: 0 }) };
+      const got = await ctx.client.history.usage({ from, signal, maxRetries: 0 });
+      return { relay: true, from, at, samples: got, oldestAt: await oldest };
     } catch (err) {
       if (err instanceof NotFoundError) return { relay: false };
       throw err;
@@ -268,6 +312,7 @@ export function createUsagePanel(ctx: AppContext, scope: Scope): UsagePanel {
     const start = windowStart(now);
     samples = samples.filter((s) => s.at <= result.from && s.at >= start).concat(result.samples.filter((s) => s.at >= start));
     lastAt = result.at;
+    if (result.oldestAt !== undefined) oldestAt = result.oldestAt;
     render(now);
   };
 
