@@ -9,6 +9,7 @@ import { cardLink, workState } from "../src/fleet/card-state.js";
 import { formatCost, localMidnight } from "../src/fleet/cost-today.js";
 import { FLEET_HASH, invalidServerInHash, parseFleetHash, serverHashPrefix } from "../src/fleet/fleet-route.js";
 import { LastLine } from "../src/fleet/last-line.js";
+import { formatCost as formatMoney } from "../src/format.js";
 
 describe("fleet addresses", () => {
   it("reads a ductor and its view from #/s/<name>/<view>", () => {
@@ -289,11 +290,10 @@ describe("cost today", () => {
     expect(localMidnight(midnight)).toBe(midnight);
   });
 
-  it("reads as money, and — when it cannot be known", () => {
+  it("reads as money the way the Usage panel and the sessions table write it, and — when it cannot be known", () => {
     expect(formatCost(null)).toBe("—");
-    expect(formatCost(0)).toBe("$0.00");
-    expect(formatCost(0.001)).toBe("< $0.01");
-    expect(formatCost(1.234)).toBe("$1.23");
-    expect(formatCost(1234.5)).toBe("$1,235");
+    for (const usd of [0, 0.00004, 0.001, 0.8421, 1.234, 1234.5]) expect(formatCost(usd), String(usd)).toBe(formatMoney(usd));
+    expect(formatCost(0)).toBe("$0");
+    expect(formatCost(0.8421)).toBe("$0.84");
   });
 });
