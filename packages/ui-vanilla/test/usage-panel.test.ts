@@ -333,7 +333,7 @@ describe("the Usage panel behind a relay that has seen nothing spent", () => {
       await expect
         .poll(() => page.locator(".usage-scope").textContent())
         .toBe(
-          `Counts spending seen while this relay was recording: since ${clock} today. A session's cost in the Sessions table above also counts what it spent before.`,
+          `Counts spending seen while this relay was recording: since ${clock} today. A session's cost under Sessions above also counts what it spent before.`,
         );
       expect(await page.locator(".usage-scope").isVisible()).toBe(true);
       await page.locator(".usage-panel").scrollIntoViewIfNeeded();

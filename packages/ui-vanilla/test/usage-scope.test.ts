@@ -13,7 +13,7 @@ describe("the Usage panel's scope note", () => {
 
   it("says what the figures count, with or without a time", () => {
     expect(scopeNote(new Date(2026, 10, 26, 4, 5).getTime(), now)).toBe(
-      "Counts spending seen while this relay was recording: since 04:05 today. A session's cost in the Sessions table above also counts what it spent before.",
+      "Counts spending seen while this relay was recording: since 04:05 today. A session's cost under Sessions above also counts what it spent before.",
     );
     expect(scopeNote(null, now)).toMatch(/^Counts spending seen while this relay was recording\. /);
   });

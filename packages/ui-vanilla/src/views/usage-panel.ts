@@ -91,7 +91,7 @@ export function recordingSinceText(since: number, now: number): string {
  */
 export function scopeNote(since: number | null, now: number): string {
   const when = since === null ? "" : `: since ${recordingSinceText(since, now)}`;
-  return `Counts spending seen while this relay was recording${when}. A session's cost in the Sessions table above also counts what it spent before.`;
+  return `Counts spending seen while this relay was recording${when}. A session's cost under Sessions above also counts what it spent before.`;
 }
 
 export interface UsagePanel {
