@@ -38,10 +38,13 @@ export class LastLine {
   #fence: Fence | null = null;
   /** The last complete line of prose, as shown. */
   #prose = "";
+  /** `line` until the next push or boundary: a card reads it on every repaint (each second), and a long line costs. */
+  #line: string | null = null;
 
   /** Adds streamed text (a `text_delta`'s data). */
   push(text: string): void {
     if (!text) return;
+    this.#line = null;
     const parts = text.replace(CONTROLS, "").split("\n");
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) this.#endLine();
@@ -54,14 +57,18 @@ export class LastLine {
    * is another message, on a line of its own, and a fence left open by the last one is closed.
    */
   boundary(): void {
+    this.#line = null;
     if (this.#partial || this.#cut) this.#endLine();
     this.#fence = null;
   }
 
   /** The last line of prose, cut to LINE_CHARS; "" before any. */
   get line(): string {
-    const partial = this.#fence === null ? readPartial(this.#partial) : "";
-    return clip(partial || this.#prose);
+    if (this.#line === null) {
+      const partial = this.#fence === null ? readPartial(this.#partial) : "";
+      this.#line = clip(partial || this.#prose);
+    }
+    return this.#line;
   }
 
   #append(text: string): void {
