@@ -36,11 +36,27 @@ describe("ring store bounds", () => {
     expect(all.at(-1)?.seq).toBe(100_000);
   });
 
-  it("snapshots: only the last body per path", () => {
-    const ring = createRingStore();
+  it("snapshots: each changed body per path, the oldest dropped past the count or size bound (the last stays)", () => {
+    const ring = createRingStore({ maxSnapshots: 3, maxSnapshotBytes: 1_000 });
     ring.snapshot("/dashboard/status", "A", 1);
     ring.snapshot("/dashboard/status", "B", 2);
     ring.snapshot("/dashboard/status", "B", 3);
-    expect(ring.snapshots("/dashboard/status")).toEqual([{ at: 2, body: "B" }]);
+    ring.snapshot("/dashboard/sessions", "S", 3);
+    expect(ring.snapshots("/dashboard/status")).toEqual([
+      { at: 1, body: "A" },
+      { at: 2, body: "B" },
+    ]);
+    ring.snapshot("/dashboard/status", "C", 4);
+    ring.snapshot("/dashboard/status", "D", 5);
+    expect(ring.snapshots("/dashboard/status").map((s) => s.body)).toEqual(["B", "C", "D"]);
+    expect(ring.snapshots("/dashboard/status", 3)).toEqual([
+      { at: 4, body: "C" },
+      { at: 5, body: "D" },
+    ]);
+    expect(ring.oldestSnapshotAt("/dashboard/status")).toBe(2);
+    // One body larger than the size bound: it stays alone, as the current state.
+    ring.snapshot("/dashboard/status", "x".repeat(600), 6);
+    expect(ring.snapshots("/dashboard/status").map((s) => s.at)).toEqual([6]);
+    expect(ring.snapshots("/dashboard/sessions")).toEqual([{ at: 3, body: "S" }]);
   });
 });

@@ -83,7 +83,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const relayOn = async (history: string): Promise<DashboardServer> => {
+const relayOn = async (history: string | false): Promise<DashboardServer> => {
   const dash = await startDashboardServer({
     ductor: mock.url,
     siteDir,
@@ -150,6 +150,15 @@ describe("GET /dashboard/history/usage on a relay with a SQLite file", () => {
       [HOSTILE]: { claude: ["h", 0.5, 2_500] },
     });
     expect(await again.history.usage({ from: t3 })).toEqual([{ at: t4, session: "tg:1", provider: "claude", costUsd: 0.2, tokens: 200 }]);
+  });
+
+  it("the in-memory history (--no-history, the library's default) records usage too", async () => {
+    const dash = await relayOn(false);
+    await step(dash, { "tg:9": { claude: ["m", 2, 100] } });
+    const t1 = await step(dash, { "tg:9": { claude: ["m", 2.5, 160] } });
+    const client = new DashboardClient({ baseUrl: dash.url, token: mock.token, maxRetries: 0 });
+    // It kept only the last sessions body before: the one increase was dropped as "older than the oldest kept".
+    expect(await client.history.usage()).toEqual([{ at: t1, session: "tg:9", provider: "claude", costUsd: 0.5, tokens: 60 }]);
   });
 
   it("the token like the other history endpoints; bad parameters are a JSON 400; a plain proxy has no usage", async () => {

@@ -2,7 +2,7 @@
  * The history in memory, for `serve --no-history`: the newest events up to `maxEvents` and `maxBytes`, the
  * oldest dropped first. `seq` starts at 1 in every process (nothing persists). Search is a case-insensitive
  * substring match of every plain word (see query.ts) over `text_delta` events, newest first; REST snapshots
- * keep only the last body per path.
+ * keep the newest changed bodies per path (bounded by count and size), so cost over time works here too.
  */
 import { checkQuery, clampLimit, eventBytes, plainWords, substringHit } from "./query.js";
 import type { HistoryEvent, HistoryStore, SearchHit } from "./store.js";
@@ -12,6 +12,10 @@ export interface RingStoreOptions {
   maxEvents?: number;
   /** Keep at most about this many bytes of events (UTF-16 length × 2 + 64 per event). Default 64 MiB. */
   maxBytes?: number;
+  /** Keep at most this many changed snapshots per path (the last one always stays). Default 2_000. */
+  maxSnapshots?: number;
+  /** …and about this many bytes of snapshot bodies per path. Default 16 MiB. */
+  maxSnapshotBytes?: number;
 }
 
 export interface StoredSnapshot {
@@ -20,8 +24,10 @@ export interface StoredSnapshot {
 }
 
 export interface RingStore extends HistoryStore {
-  /** The snapshots kept for `path`, oldest first (the ring keeps only the last one). */
-  snapshots(path: string): StoredSnapshot[];
+  /** The snapshots kept for `path`, oldest first; with `afterAt`, only those taken after that time (ms). */
+  snapshots(path: string, afterAt?: number): StoredSnapshot[];
+  /** When the oldest snapshot still kept for `path` was taken, or undefined. */
+  oldestSnapshotAt(path: string): number | undefined;
 }
 
 export function createRingStore(options: RingStoreOptions = {}): RingStore {
@@ -33,7 +39,10 @@ export function createRingStore(options: RingStoreOptions = {}): RingStore {
   let bytes = 0;
   let head = 0;
   let closed = false;
-  const lastSnapshot = new Map<string, StoredSnapshot>();
+  const maxSnapshots = Math.max(1, options.maxSnapshots ?? 2_000);
+  const maxSnapshotBytes = Math.max(1, options.maxSnapshotBytes ?? 16 * 1024 * 1024);
+  /** Per path: the changed bodies, oldest first, and their size (UTF-16 length × 2). */
+  const snapshotsByPath = new Map<string, { list: StoredSnapshot[]; bytes: number }>();
 
   const size = (): number => events.length - start;
   const dropOldest = (): void => {
@@ -86,12 +95,23 @@ export function createRingStore(options: RingStoreOptions = {}): RingStore {
       return hits;
     },
     snapshot(path, body, at) {
-      if (lastSnapshot.get(path)?.body === body) return;
-      lastSnapshot.set(path, { at, body });
+      let kept = snapshotsByPath.get(path);
+      if (!kept) {
+        kept = { list: [], bytes: 0 };
+        snapshotsByPath.set(path, kept);
+      }
+      if (kept.list.at(-1)?.body === body) return;
+      kept.list.push({ at, body });
+      kept.bytes += body.length * 2;
+      while (kept.list.length > 1 && (kept.list.length > maxSnapshots || kept.bytes > maxSnapshotBytes)) {
+        kept.bytes -= (kept.list.shift() as StoredSnapshot).body.length * 2;
+      }
     },
-    snapshots(path) {
-      const last = lastSnapshot.get(path);
-      return last ? [last] : [];
+    snapshots(path, afterAt = Number.MIN_SAFE_INTEGER) {
+      return (snapshotsByPath.get(path)?.list ?? []).filter((s) => s.at > afterAt);
+    },
+    oldestSnapshotAt(path) {
+      return snapshotsByPath.get(path)?.list[0]?.at;
     },
     close() {
       closed = true;
