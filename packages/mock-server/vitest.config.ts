@@ -4,6 +4,8 @@ import { sourceAliases } from "../../vitest.shared.js";
 export default defineProject({
   resolve: { alias: sourceAliases },
   test: {
+    // expect.poll gives up after 1 s by default: too short for a loaded 2-core machine (CI may share it).
+    expect: { poll: { timeout: 10_000 } },
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
   },
