@@ -74,16 +74,23 @@ export function parseExportQuery(
 ): Parsed<{ from: number | undefined; to: number | undefined; format: ExportFormat }> {
   const unknown = unknownParam(params, ["from", "to", "format"]);
   if (unknown) return bad(unknown);
+  const range = fromTo(params);
+  if (!range.ok) return range;
+  const formats = params.getAll("format");
+  if (formats.length > 1) return bad(`"format" given more than once`);
+  const format = formats[0] ?? "jsonl";
+  if (format !== "jsonl" && format !== "md") return bad(`"format" must be "jsonl" or "md"`);
+  return ok({ ...range.value, format });
+}
+
+/** `from` and `to`, both optional whole numbers (seqs or epoch ms), `from` not after `to`. */
+function fromTo(params: URLSearchParams): Parsed<{ from: number | undefined; to: number | undefined }> {
   const from = intParam(params, "from", 0, Number.MAX_SAFE_INTEGER);
   if (!from.ok) return from;
   const to = intParam(params, "to", 0, Number.MAX_SAFE_INTEGER);
   if (!to.ok) return to;
   if (from.value !== undefined && to.value !== undefined && from.value > to.value) return bad(`"from" must not be after "to"`);
-  const formats = params.getAll("format");
-  if (formats.length > 1) return bad(`"format" given more than once`);
-  const format = formats[0] ?? "jsonl";
-  if (format !== "jsonl" && format !== "md") return bad(`"format" must be "jsonl" or "md"`);
-  return ok({ from: from.value, to: to.value, format });
+  return ok({ from: from.value, to: to.value });
 }
 
 /**
@@ -101,10 +108,5 @@ export function parseSince(params: URLSearchParams): Parsed<number | undefined> 
 export function parseUsageQuery(params: URLSearchParams): Parsed<{ from: number | undefined; to: number | undefined }> {
   const unknown = unknownParam(params, ["from", "to"]);
   if (unknown) return bad(unknown);
-  const from = intParam(params, "from", 0, Number.MAX_SAFE_INTEGER);
-  if (!from.ok) return from;
-  const to = intParam(params, "to", 0, Number.MAX_SAFE_INTEGER);
-  if (!to.ok) return to;
-  if (from.value !== undefined && to.value !== undefined && from.value > to.value) return bad(`"from" must not be after "to"`);
-  return ok({ from: from.value, to: to.value });
+  return fromTo(params);
 }

@@ -14,18 +14,10 @@
  * - a body that is not JSON or not an object, an entry or a provider that cannot be read, is skipped: never thrown.
  *   Legacy entries with flat metrics (no `provider_sessions`) count for the entry's `provider` (or "claude").
  */
+import type { UsageSample } from "@ductor/dashboard-client";
 
-export interface UsageSample {
-  /** The snapshot's time, ms since the epoch. */
-  at: number;
-  /** The session key in sessions.json, e.g. `tg:123456789`. */
-  session: string;
-  provider: string;
-  /** Spent since the previous snapshot, USD (≥ 0). */
-  costUsd: number;
-  /** Tokens since the previous snapshot (≥ 0, whole). */
-  tokens: number;
-}
+/** The wire's sample (`at`: the snapshot's time), as the client types it: one definition of the contract. */
+export type { UsageSample };
 
 export interface StoredSnapshot {
   at: number;

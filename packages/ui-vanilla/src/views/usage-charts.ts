@@ -32,6 +32,23 @@ export interface Chart {
 
 const HEIGHT = 170;
 
+/** What both charts share: size, no legend or cursor (the panel has its own legend and table), padding. */
+function frame(width: number): Pick<uPlot.Options, "width" | "height" | "legend" | "cursor" | "select" | "padding"> {
+  return {
+    width,
+    height: HEIGHT,
+    legend: { show: false },
+    cursor: { show: false },
+    select: { show: false, left: 0, top: 0, width: 0, height: 0 },
+    padding: [8, 8, 0, 0],
+  };
+}
+
+/** Spending starts at 0, with a little room above the highest value (and a unit range when all is 0). */
+const Y_FROM_ZERO: uPlot.Scale = { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] };
+
+const ended = (u: uPlot): Chart => ({ resize: (w) => u.setSize({ width: w, height: HEIGHT }), destroy: () => u.destroy() });
+
 function axisStyle(el: Element): Pick<uPlot.Axis, "stroke" | "grid" | "ticks" | "font"> {
   const muted = cssVar(el, "--muted", "#5b6475");
   const border = cssVar(el, "--border", "#dce0e7");
@@ -68,15 +85,10 @@ export function drawDays(target: HTMLElement, data: DaysChartData, metric: Metri
   const fill = lineColour(target, 0);
   const u = new uPlot(
     {
-      width,
-      height: HEIGHT,
-      legend: { show: false },
-      cursor: { show: false },
-      select: { show: false, left: 0, top: 0, width: 0, height: 0 },
-      padding: [8, 8, 0, 0],
+      ...frame(width),
       scales: {
         x: { time: false, range: (_u, _min, _max) => [-0.5, Math.max(0, index.length - 0.5)] },
-        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+        y: Y_FROM_ZERO,
       },
       axes: [
         {
@@ -107,7 +119,7 @@ export function drawDays(target: HTMLElement, data: DaysChartData, metric: Metri
     [index, data.values],
     target,
   );
-  return { resize: (w) => u.setSize({ width: w, height: HEIGHT }), destroy: () => u.destroy() };
+  return ended(u);
 }
 
 /** Cumulative lines per session over the window (steps up when something was spent). */
@@ -115,15 +127,10 @@ export function drawLines(target: HTMLElement, data: LinesChartData, metric: Met
   const xs = data.times.map((ms) => ms / 1000);
   const u = new uPlot(
     {
-      width,
-      height: HEIGHT,
-      legend: { show: false },
-      cursor: { show: false },
-      select: { show: false, left: 0, top: 0, width: 0, height: 0 },
-      padding: [8, 8, 0, 0],
+      ...frame(width),
       scales: {
         x: { time: true },
-        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+        y: Y_FROM_ZERO,
       },
       axes: [{ ...axisStyle(target), space: 56 }, yAxis(target, metric)],
       series: [
@@ -139,5 +146,5 @@ export function drawLines(target: HTMLElement, data: LinesChartData, metric: Met
     [xs, ...data.lines],
     target,
   );
-  return { resize: (w) => u.setSize({ width: w, height: HEIGHT }), destroy: () => u.destroy() };
+  return ended(u);
 }
