@@ -4,18 +4,16 @@
  * typed into an open tab opens without a reload, and the scrub slider keeps its width while the status beside it
  * changes (desktop and phone).
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { longestProgress } from "../src/recording/player-view.js";
 import { launch, newPage, screenshot, streamText } from "./helpers.js";
+import { startStaticSite, type StaticSite } from "./static-site.js";
 
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
-const siteDir = join(pkgDir, "test-output/site");
 const demo = readFileSync(join(pkgDir, "../mock-server/recordings/coding-session.jsonl"), "utf8");
 const short = [
   JSON.stringify({ ductorRecording: 1, recordedAt: "2026-04-21T10:03:00Z", source: "test" }),
@@ -26,40 +24,15 @@ const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 
 const progress = (page: Page): Promise<string> => page.locator(".rp-progress").innerText();
 const hint = (page: Page) => page.locator(".rp-hint");
 
-/** The built site and two recordings, nothing else. */
-function startStatic(): Promise<{ server: Server; url: string }> {
-  const files = new Map<string, Buffer>();
-  const walk = (dir: string, prefix: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-      else files.set(`${prefix}${name}`, readFileSync(path));
-    }
-  };
-  walk(siteDir, "/");
-  files.set("/demo.jsonl", Buffer.from(demo));
-  files.set("/short.jsonl", Buffer.from(short));
-  const types: Record<string, string> = { ".js": "text/javascript", ".css": "text/css", ".jsonl": "application/x-ndjson" };
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
-    const body = files.get(path === "/" ? "/index.html" : path);
-    if (!body) return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-    res.writeHead(200, { "content-type": types[extname(path)] ?? "text/html; charset=utf-8", "content-length": body.length }).end(body);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
-  );
-}
-
 let browser: Browser;
-let web: Awaited<ReturnType<typeof startStatic>>;
+let web: StaticSite;
 beforeAll(async () => {
   browser = await launch();
-  web = await startStatic();
+  web = await startStaticSite({ "/demo.jsonl": demo, "/short.jsonl": short });
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => web?.server.close(resolve));
+  await web?.close();
 });
 
 describe("longestProgress", () => {

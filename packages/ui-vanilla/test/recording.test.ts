@@ -3,18 +3,16 @@
  * served by a plain node:http file server (no relay, no mock). Recordings open from the file picker, a drop and
  * `#recording=/demo.jsonl`; replay, scrub and "show all" draw the recorded text in order; a hostile recording is inert.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRecording } from "../src/recording/parse.js";
+import { startStaticSite, type StaticSite } from "./static-site.js";
 import { HOSTILE, launch, newPage, screenshot, streamText } from "./helpers.js";
 
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
-const siteDir = join(pkgDir, "test-output/site");
 const demo = readFileSync(join(pkgDir, "../mock-server/recordings/coding-session.jsonl"), "utf8");
 const demoEvents = parseRecording(demo).events;
 const demoText = demoEvents
@@ -35,43 +33,6 @@ const hostile = [
   JSON.stringify({ t: 4, event: { type: H1, data: H2 } }),
   JSON.stringify({ t: 5, event: { type: "text_delta", data: `| ${H1} | ${H2} |\n|---|---|\n| ![x](x) | \`${H2}\` |\n` } }),
 ].join("\n");
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".jsonl": "application/x-ndjson",
-};
-
-/** A plain static file server: the built site and the recordings, nothing else; it notes every path asked for. */
-function startStatic(): Promise<{ server: Server; url: string; asked: string[] }> {
-  const files = new Map<string, Buffer>();
-  const walk = (dir: string, prefix: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-      else files.set(`${prefix}${name}`, readFileSync(path));
-    }
-  };
-  walk(siteDir, "/");
-  files.set("/demo.jsonl", Buffer.from(demo));
-  files.set("/hostile.jsonl", Buffer.from(hostile));
-  const asked: string[] = [];
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
-    asked.push(path);
-    const body = files.get(path === "/" ? "/index.html" : path);
-    if (!body) {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "text/html; charset=utf-8", "content-length": body.length });
-    res.end(body);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked })),
-  );
-}
 
 /** No script ran and no element came from the recording: no images, frames, inline scripts, or links off the page. */
 async function assertInert(page: Page): Promise<void> {
@@ -95,14 +56,14 @@ const progress = (page: Page): Promise<string> => page.locator(".rp-progress").i
 const position = async (page: Page): Promise<number> => Number(await page.locator(".rp-scrub").inputValue());
 
 let browser: Browser;
-let web: Awaited<ReturnType<typeof startStatic>>;
+let web: StaticSite;
 beforeAll(async () => {
   browser = await launch();
-  web = await startStatic();
+  web = await startStaticSite({ "/demo.jsonl": demo, "/hostile.jsonl": hostile });
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => web?.server.close(resolve));
+  await web?.close();
 });
 
 describe("recording player (static site, no server)", () => {
