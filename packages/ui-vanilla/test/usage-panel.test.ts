@@ -162,7 +162,8 @@ describe("the Usage panel behind a relay", () => {
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
 
     // Both charts are canvases with our colours on them (the bars in --usage-1; a line in each of three colours).
-    expect(await page.locator(".usage-plot canvas").count()).toBe(2);
+    // uPlot is loaded on the first draw: on a loaded machine the canvases come a moment after the figures.
+    await expect.poll(() => page.locator(".usage-plot canvas").count()).toBe(2);
     await expect.poll(() => pixelsOf(page, "[data-chart=days]", "--usage-1")).toBeGreaterThan(50);
     for (const v of ["--usage-1", "--usage-2", "--usage-3"])
       await expect.poll(() => pixelsOf(page, "[data-chart=sessions]", v)).toBeGreaterThan(5);
