@@ -2,7 +2,7 @@
 import type { Activity } from "@ductor/dashboard-client";
 import { describe, expect, it } from "vitest";
 import { AttentionRules, LINK_DOWN_NOTICE_MS } from "../src/app/attention.js";
-import { presenceIcon, presenceTitle } from "../src/app/presence.js";
+import { presenceIcon, presenceTitle, shownActivity } from "../src/app/presence.js";
 
 const T = Date.UTC(2026, 10, 25, 9, 0, 0);
 
@@ -62,5 +62,15 @@ describe("presence", () => {
     for (const [activity, title] of cases) expect(presenceTitle(activity)).toBe(title);
     expect(presenceIcon({ kind: "quiet", since: T })).not.toBe(presenceIcon({ kind: "thinking", since: T }));
     expect(presenceIcon({ kind: "quiet", since: T })).toMatch(/^data:image\/svg\+xml,/);
+  });
+
+  it("says ductor is unreachable while the relay says so, whatever the tracker saw; the tracker's own link state first", () => {
+    const quiet: Activity = { kind: "quiet", since: T };
+    expect(presenceTitle(shownActivity(quiet, true))).toBe("ductor unreachable");
+    expect(presenceTitle(shownActivity({ kind: "tool", name: "Shell", since: T }, true))).toBe("ductor unreachable");
+    expect(shownActivity(quiet, false)).toBe(quiet);
+    // The page's own link to the relay is down: that is what the tab says.
+    const cut: Activity = { kind: "disconnected", since: T, retryAt: T + 1_000, upstream: false };
+    expect(shownActivity(cut, true)).toBe(cut);
   });
 });

@@ -88,12 +88,15 @@ describe("one ductor behind the relay", () => {
     await poll(() => statusError(later.page).isVisible()).toBe(true);
     await poll(() => statusUpdated(later.page)).toBe("no data");
     expect(await pillState(later.page)).toBe("upstream-down");
+    // The tab says the same (its activity tracker saw no live row: the history's last one says it).
+    await poll(() => later.page.title()).toBe("ductor unreachable · ductor");
     await screenshot(later.page, "upstream-down-status-phone-dark");
 
     await ductor.start();
     await poll(() => pill(page)).toBe("connected");
     await poll(() => pill(later.page)).toBe("connected");
     expect(await pillState(page)).toBe("open");
+    await poll(() => later.page.title()).not.toMatch(/unreachable/);
     // The next status poll clears the error and the stale mark.
     await poll(() => statusUpdated(later.page)).toMatch(/^updated /);
     await poll(() => statusError(page).isVisible()).toBe(false);

@@ -42,7 +42,24 @@ export function presenceIcon(activity: Activity): string {
   return `data:image/svg+xml,${encodeURIComponent(svg)}`;
 }
 
-export function showPresence(scope: Scope, tracker: ActivityTracker, appName = "ductor"): void {
+/**
+ * What the page knows beyond the tracker: a relay's own link to ductor. The tracker sees only live events, so a page
+ * opened while ductor is already down would say "Quiet" while its pill (from the history it loaded) says otherwise.
+ */
+export interface PresenceUpstream {
+  /** True while the relay says ductor is unreachable (or refused its token). */
+  down(): boolean;
+  /** Called whenever that changes; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+}
+
+/** The activity the tab shows: the tracker's, unless the relay says ductor is down. */
+export function shownActivity(activity: Activity, upstreamDown: boolean): Activity {
+  if (!upstreamDown || activity.kind === "disconnected") return activity;
+  return { kind: "disconnected", since: activity.since, retryAt: null, upstream: true };
+}
+
+export function showPresence(scope: Scope, tracker: ActivityTracker, appName = "ductor", upstream?: PresenceUpstream): void {
   const originalTitle = document.title;
   let link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
   const originalIcon = link?.getAttribute("href") ?? null;
@@ -52,12 +69,14 @@ export function showPresence(scope: Scope, tracker: ActivityTracker, appName = "
     document.head.append(link);
   }
   const icon = link;
-  const paint = (activity: Activity): void => {
+  const paint = (): void => {
+    const activity = shownActivity(tracker.activity, upstream?.down() ?? false);
     document.title = `${presenceTitle(activity)} · ${appName}`;
     icon.href = presenceIcon(activity);
   };
-  paint(tracker.activity);
+  paint();
   scope.register(tracker.subscribe(paint));
+  if (upstream) scope.register(upstream.subscribe(paint));
   scope.register(() => {
     document.title = originalTitle;
     if (originalIcon === null) icon.remove();

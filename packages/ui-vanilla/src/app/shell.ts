@@ -138,11 +138,13 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
         ? "The dashboard server is up, but its own link to ductor is down: nothing new arrives until ductor is back."
         : "";
   };
+  const upstreamListeners = new Set<() => void>();
   const setUpstream = (state: string): void => {
     const next = upstreamLink(state);
     if (next === null || next === upstream) return;
     upstream = next;
     paintBadge();
+    for (const listener of upstreamListeners) listener();
   };
 
   const sink = {
@@ -282,7 +284,16 @@ export function createShell(opts: ShellOptions, scope: Scope): Shell {
   const activity = createActivityTracker(live.stream);
   scope.register(() => activity.dispose());
   streamView.attachActivity(activity, () => go("stream", true));
-  if (opts.pageTitle) showPresence(scope.child(), activity, fleet ? `${fleet.server} · ductor` : "ductor");
+  if (opts.pageTitle) {
+    // The tab says what the pill says about ductor's link, also when that came from history, not a live row.
+    showPresence(scope.child(), activity, fleet ? `${fleet.server} · ductor` : "ductor", {
+      down: () => upstream !== "connected",
+      subscribe: (listener) => {
+        upstreamListeners.add(listener);
+        return () => upstreamListeners.delete(listener);
+      },
+    });
+  }
   scope.interval(() => {
     const now = Date.now();
     paintBadge(now);
