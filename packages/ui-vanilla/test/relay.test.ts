@@ -159,6 +159,18 @@ describe("history panel behind the relay", () => {
     await close();
   });
 
+  it("shows a hit as the words the stream draws, not its markdown source", async () => {
+    const head = await relayHead();
+    stack.mock.broadcast({ type: "text_delta", data: "- **zebra** crossing in `zoo.ts`, [docs](https://d.example)\n" });
+    await expect.poll(relayHead).toBe(head + 1);
+    const { page, close, errors } = await openPanel();
+    await page.fill(".history-panel input[type=search]", "zebra");
+    await expect.poll(() => page.locator(".hp-snippet").allTextContents()).toEqual(["zebra crossing in zoo.ts, docs"]);
+    expect((await page.locator(".hp-snippet").allTextContents()).join("")).not.toMatch(/[*`#<]|\]\(/);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it("says what the relay refused about a query (400), in the panel", async () => {
     const { page, close, errors } = await openPanel();
     await page.fill(".history-panel input[type=search]", "a".repeat(600));

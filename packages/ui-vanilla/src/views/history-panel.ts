@@ -3,6 +3,7 @@
  * range of time to show in the stream at once, replay at 1x or 10x, or export as `.jsonl` (a mock-server
  * recording) or `.md` (a transcript). Server text is only ever set as text, never parsed as HTML.
  */
+import { plainSnippet } from "../render/plain-text.js";
 import type { SearchHit } from "@ductor/dashboard-client";
 import { elementBanner, reportFailure } from "../app/failure.js";
 import { searchQuery, seqAtTime, type ReplaySpeed } from "../app/history-range.js";
@@ -98,7 +99,8 @@ export function createHistoryPanel(ctx: AppContext, scope: Scope, host: HistoryP
           { type: "button", class: "hp-hit", "data-seq": hit.seq },
           h("span", { class: "hp-time muted" }, formatClock(new Date(hit.at))),
           " · ",
-          h("span", { class: "hp-snippet" }, hit.snippet),
+          // The snippet is markdown source cut anywhere: shown as the words, like the stream draws them.
+          h("span", { class: "hp-snippet" }, plainSnippet(hit.snippet)),
         );
         row.title = "Show this point in the stream";
         row.addEventListener("click", () => {
