@@ -53,6 +53,11 @@ describe("a server behind a relay", () => {
     const bodies: unknown[] = [
       { servers: [{ name: "x", base: "//evil.example/", relay: true }] },
       { servers: [{ name: "x", base: "http://evil.example/", relay: true }] },
+      // What the URL parser reads as another origin, or as above the relay's root.
+      { servers: [{ name: "x", base: "/\\\\evil.example/", relay: true }] },
+      { servers: [{ name: "x", base: "/\\/evil.example/", relay: true }] },
+      { servers: [{ name: "x", base: "/\t//evil.example/", relay: true }] },
+      { servers: [{ name: "x", base: "/../../x/", relay: true }] },
       { servers: [{ name: "<img src=x onerror=alert(1)>", base: "/s/x/", relay: true }] },
       { servers: [{ name: "x", base: "/s/x/", relay: "yes" }] },
       { servers: "home" },
@@ -60,7 +65,7 @@ describe("a server behind a relay", () => {
     ];
     let i = 0;
     peer = await startPeer((_req, res) => (i < bodies.length ? json(res, 200, bodies[i++]) : json(res, 404, { error: "not found" })));
-    const c = new DashboardClient({ baseUrl: peer.url, maxRetries: 0 });
+    const c = new DashboardClient({ baseUrl: `${peer.url}/relay/`, maxRetries: 0 });
     for (const body of bodies) await expect(c.servers(), JSON.stringify(body)).rejects.toBeInstanceOf(ProtocolError);
     await expect(c.servers()).rejects.toBeInstanceOf(NotFoundError);
   });

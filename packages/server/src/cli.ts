@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { startDemo } from "./demo.js";
@@ -122,7 +122,11 @@ program
   )
   .option("--no-history", "keep history in a bounded in-memory ring instead (lost on exit)")
   .option("--retain <duration>", "prune history older than this (s, m, h, d; e.g. 30d)", checked(parseDuration))
-  .option("--max-history <size>", "prune the oldest history beyond this size (KB, MB, GB or KiB, MiB, GiB; e.g. 1GB)", checked(parseSize))
+  .option(
+    "--max-history <size>",
+    "prune the oldest history beyond this size (KB, MB, GB or KiB, MiB, GiB; e.g. 1GB; per ductor with several)",
+    checked(parseSize),
+  )
   .action(async (opts: ServeOptions) => {
     const config = opts.config ?? (opts.ductor.length === 0 && existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
     const { upstreams, several, warnings } = resolveUpstreams(
@@ -136,6 +140,9 @@ program
       if (opts.history === false) return false;
       if (!several) return opts.history ?? defaultHistoryPath();
       const dir = opts.history ?? join(dirname(defaultHistoryPath()), "servers");
+      if (existsSync(dir) && !statSync(dir).isDirectory()) {
+        throw new Error(`with several ductors, --history names a folder (one <name>.sqlite each), and ${dir} is a file`);
+      }
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       return join(dir, `${name}.sqlite`);
     };

@@ -71,7 +71,15 @@ const FLEET = [
 
 async function startFleetDemo(options: DemoOptions): Promise<Demo> {
   const { startMockServer } = await import("@ductor/mock-server");
-  const mocks = await Promise.all(FLEET.map((f) => startMockServer({ recording: f.recording, loop: true, shiftTimes: true })));
+  type MockServer = Awaited<ReturnType<typeof startMockServer>>;
+  // All settled: one that failed to start must not leave the other running.
+  const started = await Promise.allSettled(FLEET.map((f) => startMockServer({ recording: f.recording, loop: true, shiftTimes: true })));
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
+    await Promise.allSettled(started.map((r) => (r.status === "fulfilled" ? r.value.close() : undefined)));
+    throw failed.reason;
+  }
+  const mocks = started.map((r) => (r as PromiseFulfilledResult<MockServer>).value);
   let dash: Awaited<ReturnType<typeof startDashboardServer>>;
   try {
     dash = await startDashboardServer({

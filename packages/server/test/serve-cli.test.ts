@@ -156,6 +156,18 @@ describe("ductor-dashboard CLI", () => {
     expect(run.stderr()).not.toMatch(/warning/);
   });
 
+  it("with several ductors, --history naming a file (not a folder) is refused in one line", async () => {
+    const file = join(tmp, "one.sqlite");
+    writeFileSync(file, "");
+    const run = runCli(["serve", "--ductor", `a=${DUCTOR}`, "--ductor", `b=${DUCTOR}`, "--history", file, "--port", "0"], {
+      DUCTOR_API_TOKEN_A: "a-token",
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toBe(
+      `ductor-dashboard: with several ductors, --history names a folder (one <name>.sqlite each), and ${file} is a file\n`,
+    );
+  });
+
   it("reads the ductors from --config, and refuses a config that holds a token", async () => {
     const config = join(tmp, "fleet.json");
     writeFileSync(join(tmp, "lab.token"), "lab-secret\n");

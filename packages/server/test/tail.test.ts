@@ -309,7 +309,7 @@ describe("ductor-dashboard tail against the relay", () => {
     home.broadcast({ type: "text_delta", data: "home line" });
     work.broadcast({ type: "text_delta", data: "work line" });
     await waitFor(() => dash.servers.every((s) => (s.relay?.stats().head ?? 0) >= 2), 10_000, "both stored");
-    // DUCTOR_API_TOKEN holds home's token: the named variable wins, so work is read with work's token.
+    // DUCTOR_API_TOKEN holds home's token: --server reads the named variable, so work is read with work's token.
     const run = tail(dash.url, ["--json", "--since", "all", "--server", "work"], {
       token: home.token,
       env: { DUCTOR_API_TOKEN_WORK: "work-only" },
@@ -318,15 +318,16 @@ describe("ductor-dashboard tail against the relay", () => {
     expect(texts(run.records())).toEqual(["work line"]);
     expect(await stop(run, "SIGTERM")).toBe(0);
 
-    const wrong = tail(dash.url, ["--since", "all", "--server", "work"], { token: home.token });
-    expect(await wrong.exited).toBe(1);
-    expect(wrong.stderr()).toMatch(/refused the token \(401\): check \$DUCTOR_API_TOKEN or --token-file/);
+    // $DUCTOR_API_TOKEN (home's here) is never sent to another ductor: --server takes only its own variable.
+    const unnamedToken = tail(dash.url, ["--since", "all", "--server", "work"], { token: home.token });
+    expect(await unnamedToken.exited).toBe(1);
+    expect(unnamedToken.stderr()).toMatch(/no token: set DUCTOR_API_TOKEN_WORK=… or use --token-file FILE/);
     const wrongNamed = tail(dash.url, ["--server", "work"], { token: home.token, env: { DUCTOR_API_TOKEN_WORK: home.token } });
     expect(await wrongNamed.exited).toBe(1);
-    expect(wrongNamed.stderr()).toMatch(/refused the token.*check \$DUCTOR_API_TOKEN_WORK\n$/);
+    expect(wrongNamed.stderr()).toMatch(/refused the token.*check \$DUCTOR_API_TOKEN_WORK or --token-file\n$/);
 
     // Which ductor: a name it does not serve, or none at all, is said with the names it has.
-    const unknown = tail(dash.url, ["--server", "nope"], { token: home.token });
+    const unknown = tail(dash.url, ["--server", "nope"], { token: home.token, env: { DUCTOR_API_TOKEN_NOPE: "x" } });
     expect(await unknown.exited).toBe(1);
     expect(unknown.stderr()).toContain("has no ductor named nope (it serves home, work)");
     const unnamed = tail(dash.url, [], { token: home.token });

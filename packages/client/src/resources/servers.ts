@@ -23,6 +23,19 @@ export function serverBaseUrl(baseUrl: string, server: string): string {
 }
 
 /**
+ * `base` resolved under the relay's root, or null when it would leave it: another origin (`//x`, `/\\x`, a tab or
+ * line break the URL parser drops), or above the root (`/../`). Checked on the resolved URL, not the text, since
+ * WHATWG URL parsing reads `\` as `/` and drops tabs and newlines.
+ */
+function underRelay(relayBase: string, base: string): string | null {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (!base.startsWith("/") || base.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(base)) return null;
+  const root = new URL(joinUrl(relayBase, "/"));
+  const resolved = new URL(joinUrl(relayBase, base));
+  return resolved.origin === root.origin && resolved.pathname.startsWith(root.pathname) ? resolved.toString() : null;
+}
+
+/**
  * `GET /dashboard/servers` on a relay (no token: it lists names only). A plain ductor has no such endpoint
  * and answers 404 (NotFoundError). `relayBase` is the relay's root, not a server's base.
  */
@@ -36,9 +49,10 @@ export async function listServers(config: RequestConfig, relayBase: string, opti
     // A path under the relay's root (so a relay behind a reverse proxy's prefix works): a listing cannot send the
     // client, and the token it is about to be given, anywhere else.
     const base = str(item, "base", where);
-    if (!base.startsWith("/") || base.startsWith("//")) fail(`${where}.base`, "a path on the relay", base);
+    const resolved = underRelay(relayBase, base);
+    if (resolved === null) fail(`${where}.base`, "a path on the relay", base);
     const relay = item.relay;
     if (typeof relay !== "boolean") fail(`${where}.relay`, "boolean", relay);
-    return { name, base: joinUrl(relayBase, base), relay };
+    return { name, base: resolved, relay };
   });
 }

@@ -101,7 +101,14 @@ export function createBackend(options: BackendOptions): Backend {
       });
     }
     const store = options.historyStore ?? (ownStore as HistoryStore);
-    relay = startRelay({ ...options.relay, ductor: origin, token: options.token, store, ...(log ? { log } : {}) });
+    try {
+      relay = startRelay({ ...options.relay, ductor: origin, token: options.token, store, ...(log ? { log } : {}) });
+    } catch (err) {
+      // The store opened for it would stay open (a SQLite file handle) with nothing to close it.
+      ownStore?.close();
+      proxy.close?.();
+      throw err;
+    }
   }
   let closing: Promise<void> | undefined;
   return {

@@ -10,6 +10,7 @@ import {
   createActivityTracker,
   DashboardClient,
   type DashboardError,
+  NotFoundError,
   type DashboardStream,
   type StreamDataEvent,
   TurnSegmenter,
@@ -45,20 +46,13 @@ const REFRESH_MS = 1_000;
  * stdout drained). Throws only for a bad token file or a missing token, before anything is connected.
  */
 export async function runTail(opts: TailOptions): Promise<number> {
-  // One of several: its own variable first, as `serve` reads it; the plain one still works for a one-off.
-  const named = opts.server !== undefined ? process.env[tokenEnvName(opts.server)] : undefined;
-  const { token, source } = resolveToken({ file: opts.tokenFile, env: named || process.env[TOKEN_ENV] });
+  // One of several: only its own variable, as `serve` reads it. Never the plain one: that is usually another
+  // ductor's token, and a ductor that serve only proxies would receive it.
+  const variable = opts.server !== undefined ? tokenEnvName(opts.server) : TOKEN_ENV;
+  const { token, source } = resolveToken({ file: opts.tokenFile, env: process.env[variable] });
+  if (!token) throw new Error(`no token: set ${variable}=… or use --token-file FILE`);
   // What a refused token's message tells the person to check: where this token came from.
-  const tokenSource =
-    source === "file"
-      ? `the token file ${opts.tokenFile}`
-      : named
-        ? `$${tokenEnvName(opts.server ?? "")}`
-        : `$${TOKEN_ENV} or --token-file`;
-  if (!token) {
-    const variable = opts.server !== undefined ? `${tokenEnvName(opts.server)} (or ${TOKEN_ENV})` : TOKEN_ENV;
-    throw new Error(`no token: set ${variable}=… or use --token-file FILE`);
-  }
+  const tokenSource = source === "file" ? `the token file ${opts.tokenFile}` : `$${variable} or --token-file`;
   const { stdout, stderr } = process;
   const json = opts.json === true;
   const mode = outputMode({ json, color: opts.color, isTTY: stdout.isTTY === true, env: process.env });
@@ -114,11 +108,12 @@ export async function runTail(opts: TailOptions): Promise<number> {
   });
 
   // Several ductors behind a relay: the tail must name one (and one it has). A plain ductor lists none (404).
+  // Unreachable or slow: nothing to check here; the stream says why it cannot connect.
   const listed = await client.servers({ signal: abort.signal, timeoutMs: 5_000, maxRetries: 0 }).then(
     (servers) => servers.map((s) => s.name),
-    () => undefined,
+    (err: unknown) => (err instanceof NotFoundError ? undefined : null),
   );
-  const choice = serverChoiceProblem(listed, opts.server, opts.ductor);
+  const choice = listed === null ? undefined : serverChoiceProblem(listed, opts.server, opts.ductor);
   if (choice !== undefined && !done) finish(1, choice);
   if (done) return finished;
 
