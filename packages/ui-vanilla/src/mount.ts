@@ -13,7 +13,7 @@ import {
 } from "./app/storage.js";
 import type { Client, Route } from "./app/types.js";
 import { h } from "./dom.js";
-import { type DiscoveredServer, discoverServers } from "./fleet/discover.js";
+import { askServers, type DiscoveredServer, discoverServers } from "./fleet/discover.js";
 import { startFleetApp } from "./fleet/fleet-app.js";
 import { parseFleetHash } from "./fleet/fleet-route.js";
 import { createRecordingOpener, forgetRecordingHash, type LoadedRecording, openRecordingFromUrl } from "./recording/open.js";
@@ -213,17 +213,20 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
       else {
         const discovering = nextPhase();
         root.appendChild(discoveringNote(discovering));
-        discoverServers(baseUrl, discovering.signal).then((servers) => {
+        askServers(baseUrl, discovering.signal).then((listed) => {
           if (discovering.disposed) return;
+          const servers = listed ?? [];
           if (servers.length > 1) return startFleet(servers, serverLink);
-          saveFlag(FLEET_FLAG, false);
-          // One ductor: today's app. A `#server=` link naming it (or any, before a plain ductor) is its token; a
-          // bookmark of the fleet form (`#/s/home/logs`) is that view.
+          // Only an answer says this is no fleet: a server that could not be asked may be a slow one.
+          if (listed !== null) saveFlag(FLEET_FLAG, false);
+          // One ductor: today's app. A `#server=` link is its token only when the listing names exactly that ductor:
+          // otherwise (no answer, a plain ductor, another name) the token was meant for a ductor this page is not
+          // talking to, perhaps at a saved address elsewhere, and is not sent. A bookmark of the fleet form
+          // (`#/s/home/logs`) is that view.
           const single = parseFleetHash(location.hash);
           if (routing === "hash" && single.server !== null) replaceHashKeepingRoute(single.route);
-          const only = servers[0]?.name;
-          const token = fromUrl ?? (serverLink && (only === undefined || serverLink.server === only) ? serverLink.token : null);
-          startSingle(token);
+          const linkFits = serverLink !== null && servers.length === 1 && servers[0]?.name === serverLink.server;
+          startSingle(fromUrl ?? (linkFits ? serverLink.token : null));
         });
       }
     }

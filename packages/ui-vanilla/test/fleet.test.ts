@@ -179,6 +179,32 @@ describe("the fleet overview", () => {
     await context.close();
   });
 
+  it("a link's token is not sent when the page cannot learn which ductors it serves; a pasted #token= leaves a fleet tab", async () => {
+    const { page, context } = await newPage(browser);
+    // The listing cannot be had (a slow or failing relay): the link's token was meant for work, and this page
+    // cannot tell where work is, so it sends that token nowhere.
+    await page.route("**/dashboard/servers", (route) => route.abort());
+    const carried: string[] = [];
+    page.on("request", (r) => {
+      if (r.headers()["authorization"] || r.url().includes(encodeURIComponent(work.token))) carried.push(r.url());
+    });
+    await page.goto(`${dash.url}#server=work&token=${encodeURIComponent(work.token)}`);
+    await poll(() => page.locator("#dd-token").count()).toBe(1);
+    expect(carried).toEqual([]);
+    expect(await page.evaluate(() => location.href)).not.toContain(work.token);
+    await page.unroute("**/dashboard/servers");
+
+    // In a fleet tab, a single ductor's `#token=` link leaves the address bar and signs nobody in.
+    await page.goto(dash.url);
+    await poll(() => page.locator(".fleet-card").count()).toBe(2);
+    await page.evaluate(() => {
+      location.hash = "#token=pasted-secret";
+    });
+    await poll(() => page.evaluate(() => location.href)).not.toContain("pasted-secret");
+    expect(await cardLinkState(page, "home")).toBe("signed-out");
+    await context.close();
+  });
+
   it("#server=work&token=… signs in work, leaves the address bar clean and opens work's app; back to the fleet", async () => {
     const { page, context, errors } = await newPage(browser);
     // The page's sockets: leaving work's app must close its own.

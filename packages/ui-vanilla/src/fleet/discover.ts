@@ -3,7 +3,7 @@
  * good answer means "one ductor, as always": a plain ductor answers 404, a ductor on another origin cannot be
  * read (no CORS), an older relay does not know the path. So this never throws, and never waits long.
  */
-import { DashboardClient } from "@ductor/dashboard-client";
+import { DashboardClient, NotFoundError } from "@ductor/dashboard-client";
 
 export interface DiscoveredServer {
   name: string;
@@ -13,10 +13,18 @@ export interface DiscoveredServer {
 const DISCOVERY_TIMEOUT_MS = 5_000;
 
 export async function discoverServers(baseUrl: string, signal: AbortSignal): Promise<DiscoveredServer[]> {
+  return (await askServers(baseUrl, signal)) ?? [];
+}
+
+/**
+ * The same, but says when the answer is unknown: null when the server could not be asked (down, slow, another
+ * origin) as opposed to [] for a server that lists none (a plain ductor, or an older relay: 404).
+ */
+export async function askServers(baseUrl: string, signal: AbortSignal): Promise<DiscoveredServer[] | null> {
   try {
     const client = new DashboardClient({ baseUrl });
     return await client.servers({ signal, timeoutMs: DISCOVERY_TIMEOUT_MS, maxRetries: 0 });
-  } catch {
-    return [];
+  } catch (err) {
+    return err instanceof NotFoundError ? [] : null;
   }
 }

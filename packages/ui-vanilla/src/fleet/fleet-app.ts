@@ -6,7 +6,7 @@
  * With hash routing the address bar says which (fleet-route.ts), so a ductor's view can be bookmarked and Back
  * returns to the overview. Tokens are per ductor (app/storage.ts): a token for one never signs another in.
  */
-import { forgetServerToken, loadServerToken, saveServerToken, takeServerTokenFromUrl } from "../app/storage.js";
+import { forgetServerToken, loadServerToken, saveServerToken, takeServerTokenFromUrl, takeTokenFromUrl } from "../app/storage.js";
 import type { Scope } from "../app/scope.js";
 import { createShell, type ShellOptions } from "../app/shell.js";
 import type { Client, Route } from "../app/types.js";
@@ -202,6 +202,11 @@ export function startFleetApp(root: HTMLElement, scope: Scope, opts: FleetAppOpt
         }
         if (link) {
           refuseLink(link.server);
+          return showFleet();
+        }
+        // A single ductor's `#token=…` pasted here says whose it is not: it leaves the address bar, unused.
+        if (takeTokenFromUrl() !== null) {
+          replaceHash(FLEET_HASH);
           return showFleet();
         }
         const where = parseFleetHash(location.hash);

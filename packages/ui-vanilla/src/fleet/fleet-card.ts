@@ -187,6 +187,7 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
     form = null;
     body.replaceChildren();
     const client = opts.createClient(tok);
+    let costPolling = false;
     const liveEvent = (): void => {
       fromHistory = null;
       schedulePaint();
@@ -229,7 +230,12 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
         // A relay says what it holds: read the recent end of it for the last line and the relay's link to ductor,
         // so a card opened on a quiet or stopped ductor says so at once. Live events wait until this is done.
         onRelayOpen: async (relay) => {
+          // Only a relay has cost history: a ductor serve merely proxies would answer 404 every minute.
           refreshCost(client, s.signal);
+          if (!costPolling) {
+            costPolling = true;
+            s.interval(() => refreshCost(client, s.signal), COST_REFRESH_MS);
+          }
           try {
             const page = await client.history.page({ before: relay.head + 1 }, { limit: RECENT_EVENTS, signal: s.signal, maxRetries: 0 });
             const now = Date.now();
@@ -252,7 +258,6 @@ export function createFleetCard(scope: Scope, opts: FleetCardOptions): FleetCard
     tracker = t;
     s.register(() => t.dispose());
     s.register(t.subscribe(schedulePaint));
-    s.interval(() => refreshCost(client, s.signal), COST_REFRESH_MS);
     paint();
   }
 
