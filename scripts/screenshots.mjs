@@ -55,19 +55,33 @@ async function streamShots() {
     if (head >= 120) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  await eachShot(shots, null, async (page) => {
+    await page.goto(`${dash.url}#/stream&token=${encodeURIComponent(mock.token)}`);
+    await page.waitForSelector(".badge[data-state=open]");
+    await page.waitForFunction(() => (document.querySelector(".view-stream .sr-content")?.textContent?.length ?? 0) > 2_000);
+    await page.waitForTimeout(500); // a frame or two for the last output and the scroll to the bottom
+  });
+}
+
+/**
+ * Each shot in a fresh browser context of its size and colour scheme: `prepare` (the context's init scripts), `show`
+ * (goes to the page, waits until it is ready), then with `what` the overflow check, and the PNG when it has a file.
+ */
+async function eachShot(shots, what, show, prepare = async () => {}) {
   for (const shot of shots) {
     const context = await browser.newContext({
       viewport: shot.viewport,
       colorScheme: shot.colorScheme,
       deviceScaleFactor: shot.deviceScaleFactor ?? 1,
     });
+    await prepare(context);
     const page = await context.newPage();
-    await page.goto(`${dash.url}#/stream&token=${encodeURIComponent(mock.token)}`);
-    await page.waitForSelector(".badge[data-state=open]");
-    await page.waitForFunction(() => (document.querySelector(".view-stream .sr-content")?.textContent?.length ?? 0) > 2_000);
-    await page.waitForTimeout(500); // a frame or two for the last output and the scroll to the bottom
-    await page.screenshot({ path: `${outDir}${shot.file}` });
-    console.log(`wrote docs/images/${shot.file}`);
+    await show(page);
+    if (what) await assertNoOverflow(page, `${what} ${shot.viewport.width} px ${shot.colorScheme}`);
+    if (shot.file) {
+      await page.screenshot({ path: `${outDir}${shot.file}` });
+      console.log(`wrote docs/images/${shot.file}`);
+    }
     await context.close();
   }
 }
@@ -105,30 +119,23 @@ async function fleetShots() {
       { file: "fleet-phone.png", viewport: { width: 390, height: 844 }, colorScheme: "dark", deviceScaleFactor: 2 },
       ...phoneChecks,
     ];
-    for (const shot of shots) {
-      const context = await browser.newContext({
-        viewport: shot.viewport,
-        colorScheme: shot.colorScheme,
-        deviceScaleFactor: shot.deviceScaleFactor ?? 1,
-      });
-      await context.addInitScript((held) => {
-        localStorage.setItem("ductor-dashboard.fleet", "1");
-        for (const [name, token] of Object.entries(held)) sessionStorage.setItem(`ductor-dashboard.token@${name}`, token);
-      }, tokens);
-      const page = await context.newPage();
-      await page.goto(fleet.url);
-      await page.waitForSelector('.fleet-card[data-server="home"][data-link="live"]');
-      await page.waitForSelector('.fleet-card[data-server="work"][data-link="live"]');
-      await page.waitForSelector('.fleet-card[data-server="lab"][data-link="unreachable"]');
-      await page.waitForFunction(() => document.querySelector('.fleet-card[data-server="work"] .fleet-last-line[data-empty="false"]'));
-      await page.waitForTimeout(1_500); // a tick for the activity lines and the cost
-      await assertNoOverflow(page, `fleet ${shot.viewport.width} px ${shot.colorScheme}`);
-      if (shot.file) {
-        await page.screenshot({ path: `${outDir}${shot.file}` });
-        console.log(`wrote docs/images/${shot.file}`);
-      }
-      await context.close();
-    }
+    await eachShot(
+      shots,
+      "fleet",
+      async (page) => {
+        await page.goto(fleet.url);
+        await page.waitForSelector('.fleet-card[data-server="home"][data-link="live"]');
+        await page.waitForSelector('.fleet-card[data-server="work"][data-link="live"]');
+        await page.waitForSelector('.fleet-card[data-server="lab"][data-link="unreachable"]');
+        await page.waitForFunction(() => document.querySelector('.fleet-card[data-server="work"] .fleet-last-line[data-empty="false"]'));
+        await page.waitForTimeout(1_500); // a tick for the activity lines and the cost
+      },
+      (context) =>
+        context.addInitScript((held) => {
+          localStorage.setItem("ductor-dashboard.fleet", "1");
+          for (const [name, token] of Object.entries(held)) sessionStorage.setItem(`ductor-dashboard.token@${name}`, token);
+        }, tokens),
+    );
   } finally {
     await fleet.close();
     for (const m of [home, work, ci]) await m.close();
@@ -142,13 +149,7 @@ async function recordingShots() {
     { file: "recording-phone.png", viewport: { width: 390, height: 844 }, colorScheme: "dark", deviceScaleFactor: 2 },
     ...phoneChecks,
   ];
-  for (const shot of shots) {
-    const context = await browser.newContext({
-      viewport: shot.viewport,
-      colorScheme: shot.colorScheme,
-      deviceScaleFactor: shot.deviceScaleFactor ?? 1,
-    });
-    const page = await context.newPage();
+  await eachShot(shots, "recording", async (page) => {
     await page.goto(`${dash.url}#recording=demo/coding-session.jsonl`);
     await page.locator(".recording-player").waitFor();
     const total = Number(await page.locator(".rp-scrub").getAttribute("max"));
@@ -161,13 +162,7 @@ async function recordingShots() {
     );
     await page.waitForFunction(() => /^paused/.test(document.querySelector(".rp-progress")?.textContent ?? ""));
     await page.waitForTimeout(300); // a frame or two for the redraw
-    await assertNoOverflow(page, `recording ${shot.viewport.width} px ${shot.colorScheme}`);
-    if (shot.file) {
-      await page.screenshot({ path: `${outDir}${shot.file}` });
-      console.log(`wrote docs/images/${shot.file}`);
-    }
-    await context.close();
-  }
+  });
 }
 
 /** Waits for `check` to hold (30 s at most), polling. */
