@@ -13,7 +13,7 @@ import {
 } from "./app/storage.js";
 import type { Client, Route } from "./app/types.js";
 import { h } from "./dom.js";
-import { askServers, type DiscoveredServer, discoverServers } from "./fleet/discover.js";
+import { askServers, type DiscoveredServer } from "./fleet/discover.js";
 import { startFleetApp } from "./fleet/fleet-app.js";
 import { parseFleetHash } from "./fleet/fleet-route.js";
 import { createRecordingOpener, forgetRecordingHash, type LoadedRecording, openRecordingFromUrl } from "./recording/open.js";
@@ -99,7 +99,7 @@ export function mount(element: HTMLElement, source: MountSource = {}, options: M
       // A 404 from the address given may be a dashboard serving several ductors (their APIs are under /s/<name>/):
       // a first visit with no link and no token learns it here, and shows the fleet instead.
       async onNotFound(url) {
-        const servers = await discoverServers(url, scope.signal);
+        const servers = (await askServers(url, scope.signal)) ?? [];
         if (scope.disposed || servers.length < 2) return false;
         baseUrl = url;
         startFleet(servers, null);

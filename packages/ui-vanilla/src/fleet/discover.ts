@@ -12,13 +12,9 @@ export interface DiscoveredServer {
 /** One short try: a page must not wait long to learn it talks to a single ductor. */
 const DISCOVERY_TIMEOUT_MS = 5_000;
 
-export async function discoverServers(baseUrl: string, signal: AbortSignal): Promise<DiscoveredServer[]> {
-  return (await askServers(baseUrl, signal)) ?? [];
-}
-
 /**
- * The same, but says when the answer is unknown: null when the server could not be asked (down, slow, another
- * origin) as opposed to [] for a server that lists none (a plain ductor, or an older relay: 404).
+ * The listing, or null when the server could not be asked (down, slow, another origin), as opposed to [] for a
+ * server that lists none (a plain ductor, or an older relay: 404).
  */
 export async function askServers(baseUrl: string, signal: AbortSignal): Promise<DiscoveredServer[] | null> {
   try {
